@@ -1,0 +1,35 @@
+# The two commands that set everything up: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install translations lint demo clean ci migrate-check
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+translations: install
+	$(BIN)/python scripts/translations.py compile
+
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: install translations lint
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite

@@ -1,0 +1,1 @@
+"""Pure rules for the Golden Hammer and Sickle award: eligibility, scoring, assignment, results."""

@@ -1,0 +1,80 @@
+"""The award portal: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+import config as config_module
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; test_config overrides the environment-driven Config."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.Config)
+    if test_config:
+        app.config.update(test_config)
+    config_module.validate(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "portal.sqlite"
+        )
+    logging.basicConfig(level=logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from portal import models  # noqa: F401  (register every table)
+    from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from portal import i18n, security, web
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    security.init_app(app)
+    web.init_app(app)
+
+    from portal.storage import init_storage
+
+    init_storage(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for area in ("main", "auth", "entries", "organize", "judge", "results", "files"):
+        try:
+            module = importlib.import_module(f"portal.{area}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"portal.{area}":
+                raise
+            continue
+        app.register_blueprint(module.bp)
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept in instance/ so development sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,1 @@
+"""The demo edition loaded by `make run`."""

@@ -1,0 +1,58 @@
+"""Language and time-zone selection, and date formatting in the edition's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """Vietnamese first: an explicit choice in the session, then the account, then 'vi'."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    contest = getattr(g, "contest", None)
+    if contest is not None:
+        return contest.timezone
+    return current_app.config["TIMEZONE"]
+
+
+def to_local(value: datetime, tz: str | None = None) -> datetime:
+    return value.astimezone(ZoneInfo(tz or select_timezone()))
+
+
+def format_dt(value: datetime | None, tz: str | None = None) -> str:
+    """'17:00 30/09/2025' in the edition's (or the configured) time zone."""
+    if value is None:
+        return ""
+    return to_local(value, tz).strftime("%H:%M %d/%m/%Y")
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d/%m/%Y")
+
+
+def localized(obj, field: str) -> str:
+    """obj.<field>_vi or obj.<field>_en by the current language, falling back to Vietnamese."""
+    lang = select_locale() if request else "vi"
+    value = getattr(obj, f"{field}_{lang}", "") or ""
+    return value or getattr(obj, f"{field}_vi", "") or ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["dt"] = format_dt
+    app.jinja_env.filters["d"] = format_date
+    app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["current_locale"] = select_locale

@@ -1,0 +1,27 @@
+"""All models, imported here so Alembic sees every table."""
+
+from portal.models.audit import AuditEvent
+from portal.models.contests import Contest, FileSlot, Genre, PrizeLevel, PrizeQuota
+from portal.models.entries import Entry, EntryAuthor, EntryFile, EntryPart, ReferenceCounter
+from portal.models.judging import (
+    Assignment,
+    ConflictDeclaration,
+    Criterion,
+    Panel,
+    Round,
+    RoundEntry,
+    Score,
+    ScoreSheet,
+    panel_genres,
+    panel_judges,
+)
+from portal.models.results import Award, ResultSnapshot
+from portal.models.users import Membership, User, normalize_email
+
+__all__ = [
+    "Assignment", "AuditEvent", "Award", "ConflictDeclaration", "Contest", "Criterion",
+    "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre", "Membership",
+    "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot", "Round",
+    "RoundEntry", "Score", "ScoreSheet", "User", "normalize_email", "panel_genres",
+    "panel_judges",
+]

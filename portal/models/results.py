@@ -1,0 +1,48 @@
+"""Prize decisions, forwarding to the national round and published snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.extensions import db
+from portal.models.types import UTCDateTime, utcnow
+
+
+class Award(db.Model):
+    """The organizer's decision for one entry: its prize level and whether it is forwarded."""
+
+    __tablename__ = "awards"
+    __table_args__ = (sa.UniqueConstraint("contest_id", "entry_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contest_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contests.id"), index=True)
+    entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("entries.id"), index=True)
+    proposed_level: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    level: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    change_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    forwarded: so.Mapped[bool] = so.mapped_column(default=False)
+    forward_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    entry: so.Mapped["Entry"] = so.relationship()  # noqa: F821
+
+
+class ResultSnapshot(db.Model):
+    """An immutable published version of an edition's results."""
+
+    __tablename__ = "result_snapshots"
+    __table_args__ = (sa.UniqueConstraint("contest_id", "version"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contest_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contests.id"), index=True)
+    version: so.Mapped[int]
+    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    decision_number: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    decision_date: so.Mapped[str] = so.mapped_column(sa.String(10), default="")
+    payload: so.Mapped[str] = so.mapped_column(sa.Text)  # canonical JSON
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    audit_head: so.Mapped[str] = so.mapped_column(sa.String(64), default="")

@@ -1,0 +1,7 @@
+"""The secretariat's screens: edition setup, registry, screening, rounds, results."""
+
+from flask import Blueprint
+
+bp = Blueprint("organize", __name__, url_prefix="/organize")
+
+from portal.organize import views  # noqa: E402,F401

@@ -1,0 +1,79 @@
+"""Named permission predicates shared by every area.
+
+Each predicate is `can_<verb>_<noun>(user, obj, *, now=None) -> bool`; the areas'
+own permissions.py modules build on these. Views call them and abort; templates
+get them through a context processor.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import Membership
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def roles_in(user, contest_id: int) -> set[str]:
+    """The user's roles in one edition, cached on the user object for the request."""
+    if not _authenticated(user):
+        return set()
+    cache = user.__dict__.setdefault("_roles_cache", {})
+    if contest_id not in cache:
+        cache[contest_id] = set(
+            db.session.scalars(
+                sa.select(Membership.role).where(
+                    Membership.contest_id == contest_id, Membership.user_id == user.id
+                )
+            )
+        )
+    return cache[contest_id]
+
+
+def is_admin(user) -> bool:
+    return _authenticated(user) and bool(user.is_admin)
+
+
+def is_organizer(user, contest) -> bool:
+    """An organizer of this edition, or a global admin."""
+    return is_admin(user) or Membership.ORGANIZER in roles_in(user, contest.id)
+
+
+def is_judge(user, contest) -> bool:
+    return Membership.JUDGE in roles_in(user, contest.id)
+
+
+def is_staff(user, contest) -> bool:
+    """Jury and secretariat members of an edition may not enter it."""
+    return bool(roles_in(user, contest.id))
+
+
+def can_manage_contest(user, contest, *, now=None) -> bool:
+    return is_organizer(user, contest)
+
+
+def organizer_contest_ids(user) -> list[int]:
+    if not _authenticated(user):
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Membership.contest_id).where(
+                Membership.user_id == user.id, Membership.role == Membership.ORGANIZER
+            )
+        )
+    )
+
+
+def judge_contest_ids(user) -> list[int]:
+    if not _authenticated(user):
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Membership.contest_id).where(
+                Membership.user_id == user.id, Membership.role == Membership.JUDGE
+            )
+        )
+    )

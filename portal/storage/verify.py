@@ -1,0 +1,238 @@
+"""Checks a completed upload against its slot's rules from the stored bytes alone."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import filetype
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+from pypdf import PdfReader
+
+from .base import Storage
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+SNIFF_BYTES = 8 * 1024
+FFPROBE_TIMEOUT = 120
+
+# One spelling per format; a slot that accepts "mp4" also accepts an .m4v (same brand family).
+_CANONICAL = {"jpeg": "jpg", "m4v": "mp4", "tif": "tiff"}
+_NAMES = {
+    "pdf": "PDF", "jpg": "JPEG", "png": "PNG", "webp": "WebP", "gif": "GIF",
+    "mp3": "MP3", "mp4": "MP4", "mov": "MOV (QuickTime)", "m4a": "M4A", "wav": "WAV",
+    "exe": _l("a Windows program (EXE)"), "zip": _l("a ZIP archive"),
+    "rar": _l("a RAR archive"), "7z": _l("a 7-Zip archive"), "elf": _l("a Linux program"),
+}
+_AUDIO_VIDEO = {"mp3", "mp4", "mov", "m4a", "wav", "ogg", "webm", "mkv", "avi", "flac", "aac"}
+
+
+class VerificationError(Exception):
+    """The upload breaks a rule of its slot; ``str()`` is a translated reason for the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass(frozen=True)
+class SlotPolicy:
+    kind: str  # e.g. "article", "audio", "video", "photo"
+    formats: tuple[str, ...]  # e.g. ("pdf",), ("mp4", "mov"), ("jpg",), ("mp3",)
+    max_size: int  # bytes
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    size: int
+    content_type: str  # the sniffed type, never the browser's claim
+    extension: str  # canonical: "jpg", "mp4", …
+    sha256: str
+    page_count: int | None = None
+    duration_seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+def _canonical(extension: str) -> str:
+    extension = extension.lower().lstrip(".")
+    return _CANONICAL.get(extension, extension)
+
+
+def _name(extension: str) -> str:
+    return str(_NAMES.get(extension, extension.upper()))
+
+
+def _mb(size: int) -> str:
+    return f"{size / MiB:,.1f}"
+
+
+def verify_object(
+    storage: Storage,
+    key: str,
+    policy: SlotPolicy,
+    *,
+    ffprobe_path: str | None = shutil.which("ffprobe"),
+) -> FileFacts:
+    """Check the stored object ``key`` against ``policy`` and return what it really is.
+
+    Raises VerificationError with the reason when the file is empty, too large, of another
+    real type than the slot accepts, or a damaged PDF, image or audio/video file.
+    StorageError passes through when the object cannot be read.
+    """
+    info = storage.head(key)
+    if info.size == 0:
+        raise VerificationError(
+            _l("The file is empty (0 bytes). Please upload it again.")
+        )
+    if info.size > policy.max_size:
+        size, limit = _mb(info.size), _mb(policy.max_size)
+        if size == limit:  # 1 byte over would otherwise read "10.0 MB; the limit is 10.0 MB"
+            size, limit = f"{info.size:,} bytes", f"{policy.max_size:,} bytes"
+        else:
+            size, limit = f"{size} MB", f"{limit} MB"
+        raise VerificationError(
+            _l("The file is %(size)s; the limit for this slot is %(limit)s.",
+               size=size, limit=limit)
+        )
+
+    allowed = tuple(dict.fromkeys(_canonical(fmt) for fmt in policy.formats))
+    accepted = ", ".join(_name(fmt) for fmt in allowed)
+    kind = filetype.guess(storage.read_range(key, 0, SNIFF_BYTES))
+    if kind is None:
+        raise VerificationError(
+            _l("We could not recognise this file's type. This slot accepts: %(formats)s.",
+               formats=accepted)
+        )
+    extension = _canonical(kind.extension)
+    if extension not in allowed:
+        raise VerificationError(
+            _l("This file is really %(actual)s, whatever its name says. "
+               "This slot accepts: %(formats)s.",
+               actual=_name(extension), formats=accepted)
+        )
+
+    facts = {}
+    if extension == "pdf":
+        facts["page_count"] = _pdf_pages(storage, key, info.size)
+    elif kind.mime.startswith("image/"):
+        facts["width"], facts["height"] = _image_size(storage, key)
+    elif extension in _AUDIO_VIDEO:
+        facts["duration_seconds"] = _duration(storage, key, ffprobe_path)
+
+    return FileFacts(
+        size=info.size,
+        content_type=kind.mime,
+        extension=extension,
+        sha256=info.sha256 or storage.sha256(key),
+        **facts,
+    )
+
+
+@contextlib.contextmanager
+def _as_file(storage: Storage, key: str) -> Iterator[str]:
+    """A filesystem path holding the object: the file itself for LocalStorage, else a
+    temp copy streamed to disk, so a 4 GB file never sits in memory."""
+    local_path = getattr(storage, "local_path", None)
+    if local_path is not None:
+        yield str(local_path(key))
+        return
+    with tempfile.NamedTemporaryFile(prefix="verify-") as copy:
+        for chunk in storage.iter_chunks(key):
+            copy.write(chunk)
+        copy.flush()
+        yield copy.name
+
+
+def _pdf_pages(storage: Storage, key: str, size: int) -> int:
+    damaged = VerificationError(
+        _l("The PDF is damaged or incomplete. Export it again and upload the new file.")
+    )
+    # pypdf rebuilds a missing cross-reference table and would happily count the pages of
+    # a cut-off file, so first insist on the end-of-file marker a complete PDF carries.
+    if b"%%EOF" not in storage.read_range(key, max(0, size - 1024), 1024):
+        raise damaged
+    with _as_file(storage, key) as path:
+        try:
+            reader = PdfReader(path)
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise VerificationError(
+                    _l("The PDF is password-protected. Upload it without a password.")
+                )
+            pages = len(reader.pages)
+        except VerificationError:
+            raise
+        except Exception as exc:  # pypdf raises many types for broken files
+            log.info("PDF %s refused: %s", key, exc)
+            raise damaged from exc
+    if pages < 1:
+        raise damaged
+    return pages
+
+
+def _image_size(storage: Storage, key: str) -> tuple[int, int]:
+    with _as_file(storage, key) as path:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                image.verify()  # walks the file structure without decoding every pixel
+        except Exception as exc:  # Pillow raises OSError, SyntaxError, DecompressionBomb…
+            log.info("image %s refused: %s", key, exc)
+            raise VerificationError(
+                _l("The image is damaged or incomplete. Export it again and upload the new "
+                   "file.")
+            ) from exc
+    return width, height
+
+
+def _duration(storage: Storage, key: str, ffprobe_path: str | None) -> float | None:
+    if not ffprobe_path:
+        log.warning("ffprobe not found; the duration of %s is not checked", key)
+        return None
+    local_path = getattr(storage, "local_path", None)
+    presigned = getattr(storage, "presigned_get_url", None)
+    if local_path is not None:
+        source, protocols = str(local_path(key)), "file"
+    elif presigned is not None:
+        # ffprobe reads HTTP ranges itself, so nothing is copied through the app.
+        source, protocols = presigned(key, expires_in=FFPROBE_TIMEOUT + 60), "http,https,tcp,tls"
+    else:
+        log.warning("storage %r offers no path or URL; duration not checked", storage)
+        return None
+    command = [
+        ffprobe_path, "-v", "error",
+        # The file is untrusted: let ffprobe open only the source, never what it references.
+        "-protocol_whitelist", protocols,
+        "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", source,
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT,
+                                check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("ffprobe failed on %s: %s", key, exc)
+        return None
+    output = result.stdout.decode("ascii", "replace").strip()
+    try:
+        duration = float(output.splitlines()[0])
+    except (IndexError, ValueError):
+        duration = 0.0
+    if result.returncode != 0 or not duration > 0:
+        log.info("ffprobe refused %s: %s", key, result.stderr[-500:])
+        raise VerificationError(
+            _l("The audio or video file is damaged or incomplete. Export it again and "
+               "upload the new file.")
+        )
+    return duration
+
+
+__all__ = ["FileFacts", "SlotPolicy", "VerificationError", "verify_object"]

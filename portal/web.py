@@ -1,0 +1,85 @@
+"""Templates' shared context, error pages and the small pages every visitor sees."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from portal import permissions
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" or request.path.startswith("/api/")
+
+
+def _error(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(error=message), status
+    return render_template("errors.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def inject_permissions():
+        return {
+            "perm": permissions,
+            "organizer_contest_ids": permissions.organizer_contest_ids,
+            "judge_contest_ids": permissions.judge_contest_ids,
+            "url_endpoints": current_app.view_functions,
+        }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return _error(
+            400,
+            _("The form has expired"),
+            _(
+                "The security token of this form is missing or has expired. "
+                "Go back, reload the page and send the form again; nothing was changed."
+            ),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        return _error(403, _("Not allowed"), _("You do not have permission to do this."))
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return _error(
+            404,
+            _("Page not found"),
+            _("This page does not exist, or you do not have access to it."),
+        )
+
+    @app.errorhandler(405)
+    def method_not_allowed(exc):
+        return _error(405, _("Not allowed"), _("This address does not accept that request."))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        return _error(
+            413,
+            _("Too large"),
+            _("What you sent is larger than the portal accepts. Nothing was saved."),
+        )
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        return _error(
+            429,
+            _("Too many attempts"),
+            _("Too many attempts in a short time. Wait a minute and try again."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return _error(
+            500,
+            _("Something went wrong"),
+            _(
+                "The portal could not finish this request and nothing was changed. "
+                "Try again; if it keeps happening, contact the secretariat."
+            ),
+        )

@@ -1,0 +1,1 @@
+"""Test support: databases, services and factories."""
