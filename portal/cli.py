@@ -6,7 +6,10 @@ import importlib
 
 from flask import Flask
 
-AREAS = ("auth", "organize", "storage", "entries", "judge", "results", "backup", "demo")
+AREAS = (
+    "auth", "organize", "storage", "files", "entries", "rounds", "judge", "results", "backup",
+    "demo",
+)
 
 
 def init_app(app: Flask) -> None:
