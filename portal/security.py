@@ -17,7 +17,12 @@ def is_safe_next(target: str | None) -> bool:
     if "\\" in target or any(ord(c) < 32 for c in target):
         return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+    )
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -58,7 +58,7 @@ def load(if_empty):
         db.session.commit()
         click.echo(f"Loaded demo edition {contest.slug}.")
     click.echo("")
-    click.echo("Demo logins (password for all: %s)" % PASSWORD)
+    click.echo(f"Demo logins (password for all: {PASSWORD})")
     for email, full_name, _pen, _work, role in DEMO_USERS:
         click.echo(f"  {role or 'entrant':<10} {email:<22} {full_name}")
     click.echo("")

@@ -27,4 +27,4 @@ class AuditEvent(db.Model):
     prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
 
-    actor: so.Mapped["User | None"] = so.relationship()  # noqa: F821
+    actor: so.Mapped[User | None] = so.relationship()  # noqa: F821

@@ -52,7 +52,7 @@ class Contest(db.Model):
     prize_levels: so.Mapped[list[PrizeLevel]] = so.relationship(
         back_populates="contest", order_by="PrizeLevel.position", cascade="all, delete-orphan"
     )
-    memberships: so.Mapped[list["Membership"]] = so.relationship(  # noqa: F821
+    memberships: so.Mapped[list[Membership]] = so.relationship(  # noqa: F821
         back_populates="contest", cascade="all, delete-orphan"
     )
 

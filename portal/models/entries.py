@@ -49,9 +49,9 @@ class Entry(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    contest: so.Mapped["Contest"] = so.relationship()  # noqa: F821
-    genre: so.Mapped["Genre"] = so.relationship()  # noqa: F821
-    owner: so.Mapped["User"] = so.relationship(foreign_keys=[owner_id])  # noqa: F821
+    contest: so.Mapped[Contest] = so.relationship()  # noqa: F821
+    genre: so.Mapped[Genre] = so.relationship()  # noqa: F821
+    owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])  # noqa: F821
     parts: so.Mapped[list[EntryPart]] = so.relationship(
         back_populates="entry", order_by="EntryPart.number", cascade="all, delete-orphan"
     )
@@ -142,7 +142,7 @@ class EntryFile(db.Model):
     verified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     entry: so.Mapped[Entry] = so.relationship(back_populates="files")
-    slot: so.Mapped["FileSlot"] = so.relationship()  # noqa: F821
+    slot: so.Mapped[FileSlot] = so.relationship()  # noqa: F821
 
 
 class ReferenceCounter(db.Model):

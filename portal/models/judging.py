@@ -39,7 +39,7 @@ class Round(db.Model):
     advance_rule: so.Mapped[str] = so.mapped_column(sa.String(20), default="top_n")
     advance_value: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(7, 2), default=Decimal("5"))
 
-    contest: so.Mapped["Contest"] = so.relationship()  # noqa: F821
+    contest: so.Mapped[Contest] = so.relationship()  # noqa: F821
     criteria: so.Mapped[list[Criterion]] = so.relationship(
         back_populates="round", order_by="Criterion.position", cascade="all, delete-orphan"
     )
@@ -94,8 +94,8 @@ class Panel(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
 
     round: so.Mapped[Round] = so.relationship(back_populates="panels")
-    genres: so.Mapped[list["Genre"]] = so.relationship(secondary=panel_genres)  # noqa: F821
-    judges: so.Mapped[list["User"]] = so.relationship(secondary=panel_judges)  # noqa: F821
+    genres: so.Mapped[list[Genre]] = so.relationship(secondary=panel_genres)  # noqa: F821
+    judges: so.Mapped[list[User]] = so.relationship(secondary=panel_judges)  # noqa: F821
 
 
 class RoundEntry(db.Model):
@@ -111,7 +111,7 @@ class RoundEntry(db.Model):
     advance_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     round: so.Mapped[Round] = so.relationship()
-    entry: so.Mapped["Entry"] = so.relationship()  # noqa: F821
+    entry: so.Mapped[Entry] = so.relationship()  # noqa: F821
 
 
 class Assignment(db.Model):
@@ -130,8 +130,8 @@ class Assignment(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     round: so.Mapped[Round] = so.relationship()
-    entry: so.Mapped["Entry"] = so.relationship()  # noqa: F821
-    judge: so.Mapped["User"] = so.relationship()  # noqa: F821
+    entry: so.Mapped[Entry] = so.relationship()  # noqa: F821
+    judge: so.Mapped[User] = so.relationship()  # noqa: F821
     sheet: so.Mapped[ScoreSheet | None] = so.relationship(
         back_populates="assignment", uselist=False, cascade="all, delete-orphan"
     )

@@ -27,7 +27,7 @@ class Award(db.Model):
     forward_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
-    entry: so.Mapped["Entry"] = so.relationship()  # noqa: F821
+    entry: so.Mapped[Entry] = so.relationship()  # noqa: F821
 
 
 class ResultSnapshot(db.Model):

@@ -68,4 +68,4 @@ class Membership(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     user: so.Mapped[User] = so.relationship(back_populates="memberships")
-    contest: so.Mapped["Contest"] = so.relationship(back_populates="memberships")  # noqa: F821
+    contest: so.Mapped[Contest] = so.relationship(back_populates="memberships")  # noqa: F821

@@ -1,5 +1,5 @@
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -74,7 +74,7 @@ def test_window_closing_instant_is_closed_and_shown_in_edition_tz():
     assert p.code == "submission_closed"
     assert p.render() == "Submissions closed at 17:00 30/09/2024."
     # a UTC 'now' after the deadline gives the same Vietnamese-time message
-    [q] = check_window(RULES, datetime(2024, 9, 30, 10, 0, tzinfo=timezone.utc))
+    [q] = check_window(RULES, datetime(2024, 9, 30, 10, 0, tzinfo=UTC))
     assert q == p
     assert SubmissionWindow(OPENS, CLOSES).is_open(CLOSES) is False
     assert SubmissionWindow(OPENS, CLOSES).is_open(OPENS) is True

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from judging.text import normalize_agency, normalize_name, search_key, same_agency, split_agency
+from judging.text import normalize_agency, normalize_name, same_agency, search_key, split_agency
 
 
 @pytest.mark.parametrize(
