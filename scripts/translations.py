@@ -34,7 +34,8 @@ def extract(pot: Path = POT) -> Catalog:
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract",
          "-F", "babel.cfg",
-         "-k", "_l", "-k", "N_", "-k", "lazy_gettext", "--no-location", "--sort-output", "--no-wrap",
+         "-k", "_l", "-k", "N_", "-k", "lazy_gettext", "--no-location",
+         "--sort-output", "--no-wrap",
          "-o", str(pot), "portal", "judging"],
         cwd=ROOT, check=True,
     )
