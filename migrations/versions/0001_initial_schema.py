@@ -155,6 +155,7 @@ def upgrade():
     sa.Column('disagreement_threshold', sa.Numeric(precision=7, scale=2), nullable=False),
     sa.Column('advance_rule', sa.String(length=20), nullable=False),
     sa.Column('advance_value', sa.Numeric(precision=7, scale=2), nullable=False),
+    sa.Column('tiebreak_criteria', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['contest_id'], ['contests.id'], name=op.f('fk_rounds_contest_id_contests')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds')),
     sa.UniqueConstraint('contest_id', 'position', name=op.f('uq_rounds_contest_id_position'))

@@ -38,6 +38,9 @@ class Round(db.Model):
     )
     advance_rule: so.Mapped[str] = so.mapped_column(sa.String(20), default="top_n")
     advance_value: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(7, 2), default=Decimal("5"))
+    # Criterion codes, comma-separated, that break ties in ranking: a higher mean value on the
+    # first code wins, then the next.  Empty means ties stay ties.
+    tiebreak_criteria: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
 
     contest: so.Mapped[Contest] = so.relationship()  # noqa: F821
     criteria: so.Mapped[list[Criterion]] = so.relationship(
