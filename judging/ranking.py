@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["RankItem", "Ranked", "order_key", "rank", "tie_groups"]
+__all__ = ["RankItem", "Ranked", "best_first", "rank", "tie_groups"]
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,16 @@ class Ranked:
     tiebreak: tuple[float, ...] = ()
 
 
-def order_key(item: RankItem | Ranked) -> tuple[float, tuple[float, ...], int]:
-    """Sort key: best first (score desc, tiebreak desc lexicographically, entry_id asc)."""
-    assert item.score is not None
-    return (-item.score, tuple(-t for t in item.tiebreak), item.entry_id)
+def best_first(items: Iterable[RankItem | Ranked]) -> list[RankItem | Ranked]:
+    """Scored items sorted by score desc, tiebreak tuple desc (Python tuple order), entry_id."""
+    scored = sorted((i for i in items if i.score is not None), key=lambda i: i.entry_id)
+    return sorted(scored, key=lambda i: (i.score, i.tiebreak), reverse=True)  # stable
 
 
 def tie_groups(items: Iterable[RankItem | Ranked]) -> list[list[RankItem | Ranked]]:
     """Split scored items, best first, into runs with equal score and equal tiebreak."""
     runs: list[list[RankItem | Ranked]] = []
-    for it in sorted((i for i in items if i.score is not None), key=order_key):
+    for it in best_first(items):
         if runs and (runs[-1][0].score, runs[-1][0].tiebreak) == (it.score, it.tiebreak):
             runs[-1].append(it)
         else:

@@ -49,3 +49,11 @@ def test_conflict_pairs_and_empty_inputs():
     }
     assert find_conflicts([], [E10]) == {}
     assert find_conflicts([LAN], [E13]) == {}
+
+
+def test_repeated_outlet_gives_one_conflict():
+    entry = EntryPeople(20, (Person("Ai Đó", None),),
+                        ("Báo Kon Tum", "Báo Kon Tum", "Báo  KON TUM"))
+    assert [c.code for c in find_conflicts([HA], [entry])[(1, 20)]] == [
+        "published_by_workplace"
+    ]

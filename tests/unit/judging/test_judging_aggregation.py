@@ -1,0 +1,194 @@
+import math
+import random
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from judging.aggregation import (
+    AGREEMENT_HELP,
+    EntryAggregate,
+    Flag,
+    JudgeStats,
+    Sheet,
+    aggregate,
+    disagreement_flags,
+    judge_stats,
+    judge_zscores,
+    kendalls_w,
+)
+
+FIVE = [Sheet(1, j, t) for j, t in zip([1, 2, 3, 4, 5], [80, 90, 70, 85, 60], strict=True)]
+
+
+def values(result):
+    return {e: a.value for e, a in result.items()}
+
+
+def test_mean_median_trimmed_by_hand():
+    assert aggregate(FIVE, method="mean", k=5) == {1: EntryAggregate(1, 77.0, 5, True)}
+    assert aggregate(FIVE, method="median", k=5) == {1: EntryAggregate(1, 80, 5, True)}
+    trimmed = aggregate(FIVE, method="trimmed_mean", k=5)[1]
+    assert trimmed.value == pytest.approx(235 / 3)  # drops 60 and 90: (70+80+85)/3
+    assert aggregate(FIVE, method="trimmed_mean", k=5, trim_min=6)[1].value == 77.0
+
+
+def test_incomplete_entries_still_get_a_value():
+    sheets = [Sheet(1, 1, 70), Sheet(1, 2, 80)]
+    assert aggregate(sheets, method="mean", k=3) == {1: EntryAggregate(1, 75.0, 2, False)}
+    assert aggregate([], method="zscore", k=3) == {}
+
+
+def test_median_of_even_count():
+    sheets = [Sheet(2, j, t) for j, t in [(1, 60), (2, 70), (3, 90), (4, 100)]]
+    assert aggregate(sheets, method="median", k=4)[2].value == 80.0
+
+
+def test_zscore_by_hand():
+    sheets = [Sheet(1, 1, 80), Sheet(2, 1, 60), Sheet(1, 2, 50), Sheet(2, 2, 50)]
+    # judge 1: mean 70, sd 10 -> z +1/-1; judge 2: sd 0 -> z 0.  Overall mean 60,
+    # population sd sqrt(150).  Entry 1 mean z = 0.5, entry 2 = -0.5.
+    assert judge_zscores(sheets) == {(1, 1): 1.0, (2, 1): -1.0, (1, 2): 0.0, (2, 2): 0.0}
+    result = aggregate(sheets, method="zscore", k=2)
+    assert result[1].value == pytest.approx(60 + 0.5 * math.sqrt(150))
+    assert result[2].value == pytest.approx(60 - 0.5 * math.sqrt(150))
+    assert (result[1].mean_z, result[2].mean_z, result[1].complete) == (0.5, -0.5, True)
+
+
+def test_zscore_single_sheet_judge_and_clamping():
+    sheets = [Sheet(1, 1, 99), Sheet(2, 1, 1), Sheet(3, 2, 50)]
+    result = aggregate(sheets, method="zscore", k=1, scale=(40, 60))
+    assert values(result) == {1: 60, 2: 40, 3: 50.0}
+
+
+def test_harsh_judge_changes_order_between_mean_and_zscore():
+    sheets = [
+        Sheet(1, 1, 80), Sheet(1, 9, 62),  # entry 1: judge A and harsh judge H
+        Sheet(2, 2, 75), Sheet(2, 1, 70),  # entry 2: judges B and A
+        Sheet(3, 2, 70), Sheet(3, 9, 60),  # entry 3: judge B and H
+    ]
+    mean = aggregate(sheets, method="mean", k=2)
+    assert values(mean) == {1: 71.0, 2: 72.5, 3: 65.0}
+    assert sorted(mean, key=lambda e: -mean[e].value) == [2, 1, 3]
+    z = aggregate(sheets, method="zscore", k=2)
+    assert {e: a.mean_z for e, a in z.items()} == {1: 1.0, 2: 0.0, 3: -1.0}
+    sd = math.sqrt(287.5 / 6)
+    assert values(z) == {1: pytest.approx(69.5 + sd), 2: pytest.approx(69.5),
+                         3: pytest.approx(69.5 - sd)}
+    assert sorted(z, key=lambda e: -z[e].value) == [1, 2, 3]
+
+
+def test_bad_input_is_rejected():
+    with pytest.raises(ValueError, match="unknown method"):
+        aggregate(FIVE, method="max", k=1)
+    with pytest.raises(ValueError, match="two sheets"):
+        aggregate([Sheet(1, 1, 5), Sheet(1, 1, 6)], method="mean", k=1)
+
+
+def test_disagreement_flags_by_hand():
+    sheets = [Sheet(1, 1, 10), Sheet(1, 2, 8), Sheet(1, 3, 6),  # 10 vs 7, 6 vs 9
+              Sheet(2, 1, 10), Sheet(2, 2, 8),                  # exactly 2 apart
+              Sheet(3, 1, 7.3), Sheet(3, 2, 5.3),               # 2 apart with float noise
+              Sheet(4, 4, 1)]                                   # single sheet
+    flags = disagreement_flags(sheets, 2)
+    assert [(f.entry_id, f.judge_id, f.others_mean, f.difference) for f in flags] == [
+        (1, 1, 7.0, 3.0), (1, 3, 9.0, -3.0),
+    ]
+    assert flags[1].message % flags[1].params == (
+        "Judge 3 gave entry 1 6 points, 3 away from the other judges' average of 9 "
+        "(more than 2)."
+    )
+    assert isinstance(flags[0], Flag) and flags[0].code == "score_far_from_others"
+    stats = judge_stats(sheets, flags)
+    assert stats[3] == JudgeStats(3, 1, 6.0, 0.0, 1, -3.0)
+    # judge 2: totals 8, 8, 5.3; differences from the others' mean 0, -2, -2
+    assert stats[2] == JudgeStats(2, 3, pytest.approx(7.1), pytest.approx(math.sqrt(1.62)),
+                                  0, pytest.approx(-4 / 3))
+    assert stats[4] == JudgeStats(4, 1, 1.0, 0.0, 0, None)
+    assert (stats[1].n, stats[1].flags, sorted(stats)) == (3, 1, [1, 2, 3, 4])
+
+
+def test_kendalls_w_by_hand():
+    same = [Sheet(e, j, t) for j in (1, 2, 3) for e, t in [(1, 90), (2, 80), (3, 70), (4, 60)]]
+    assert kendalls_w(same) == 1.0
+    reversed_ = [Sheet(1, 1, 9), Sheet(2, 1, 8), Sheet(1, 2, 8), Sheet(2, 2, 9)]
+    assert kendalls_w(reversed_) == 0.0
+    ties = [Sheet(1, 1, 10), Sheet(2, 1, 8), Sheet(3, 1, 6),
+            Sheet(1, 2, 9), Sheet(2, 2, 9), Sheet(3, 2, 5),
+            Sheet(4, 1, 7)]  # entry 4 is not scored by judge 2: left out of the block
+    assert kendalls_w(ties) == pytest.approx(13 / 14)
+
+
+def test_kendalls_w_undefined_cases():
+    assert kendalls_w([Sheet(1, 1, 5), Sheet(2, 1, 6)]) is None
+    assert kendalls_w([Sheet(1, 1, 5), Sheet(1, 2, 6), Sheet(2, 1, 5)]) is None
+    assert kendalls_w([Sheet(e, j, 5) for e in (1, 2) for j in (1, 2)]) is None
+    assert AGREEMENT_HELP.startswith("Kendall's W runs from 0")
+
+
+# --- properties -------------------------------------------------------------------------
+
+@st.composite
+def rounds(draw):
+    n_entries = draw(st.integers(min_value=1, max_value=8))
+    sheets = []
+    for e in range(1, n_entries + 1):
+        judges = draw(st.sets(st.integers(min_value=1, max_value=6), min_size=1, max_size=6))
+        for j in sorted(judges):
+            sheets.append(Sheet(e, j, float(draw(st.integers(min_value=0, max_value=100)))))
+    return sheets
+
+
+METHODS = ["mean", "trimmed_mean", "median", "zscore"]
+
+
+@given(rounds(), st.randoms(use_true_random=False), st.sampled_from(METHODS))
+def test_sheet_order_and_judge_labels_change_nothing(sheets, rnd, method):
+    base = aggregate(sheets, method=method, k=3)
+    shuffled = sheets[:]
+    rnd.shuffle(shuffled)
+    relabel = {j: 100 - j for j in range(1, 7)}
+    relabelled = [Sheet(s.entry_id, relabel[s.judge_id], s.total) for s in shuffled]
+    assert aggregate(shuffled, method=method, k=3) == base
+    assert aggregate(relabelled, method=method, k=3) == base
+    assert disagreement_flags(shuffled, 5) == disagreement_flags(sheets, 5)
+    assert kendalls_w(shuffled) == kendalls_w(sheets)
+
+
+@given(rounds(), st.integers(min_value=-50, max_value=50),
+       st.sampled_from(["mean", "trimmed_mean", "median"]))
+def test_adding_a_constant_shifts_location_methods(sheets, c, method):
+    base = aggregate(sheets, method=method, k=3)
+    shifted = aggregate([Sheet(s.entry_id, s.judge_id, s.total + c) for s in sheets],
+                        method=method, k=3)
+    assert {e: a.value for e, a in shifted.items()} == {
+        e: pytest.approx(a.value + c, abs=1e-9) for e, a in base.items()
+    }
+
+
+@given(rounds(), st.integers(min_value=1, max_value=6),
+       st.floats(min_value=-30, max_value=30), st.floats(min_value=0.5, max_value=2))
+def test_zscore_ignores_one_judges_affine_shift(sheets, judge, shift, factor):
+    moved = [Sheet(s.entry_id, s.judge_id, s.total * factor + shift if s.judge_id == judge
+                   else s.total) for s in sheets]
+    z0, z1 = judge_zscores(sheets), judge_zscores(moved)
+    assert z1 == {key: pytest.approx(v, abs=1e-9) for key, v in z0.items()}
+    a0 = aggregate(sheets, method="zscore", k=2)
+    a1 = aggregate(moved, method="zscore", k=2)
+    assert {e: a.mean_z for e, a in a1.items()} == {
+        e: pytest.approx(a.mean_z, abs=1e-9) for e, a in a0.items()
+    }
+
+
+@settings(deadline=None, max_examples=1)
+@given(st.just(None))
+def test_ten_thousand_entries_with_seven_sheets_is_fast(_):
+    rng = random.Random(1)
+    sheets = [Sheet(e, j, rng.uniform(50, 100)) for e in range(10_000)
+              for j in rng.sample(range(60), 7)]
+    for method in METHODS:
+        start = time.perf_counter()
+        result = aggregate(sheets, method=method, k=7)
+        elapsed = time.perf_counter() - start
+        assert (len(result), elapsed < 1.0) == (10_000, True)
