@@ -140,9 +140,7 @@ def part_too_small_error(number: int) -> StorageError:
     )
 
 
-def check_parts_received(
-    wanted: list[tuple[int, str]], received: dict[int, UploadedPart]
-) -> None:
+def check_parts_received(wanted: list[tuple[int, str]], received: dict[int, UploadedPart]) -> None:
     """Raise StorageError unless every wanted (number, etag) was received intact and every
     part but the last is at least MIN_PART_SIZE (the rule S3 applies on completion)."""
     for index, (number, etag) in enumerate(wanted):

@@ -43,8 +43,10 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 def _disk_full() -> StorageError:
     return StorageError(
-        _l("The server's disk is full, so the file could not be saved. "
-           "Please try again later or tell the secretariat."),
+        _l(
+            "The server's disk is full, so the file could not be saved. "
+            "Please try again later or tell the secretariat."
+        ),
         status=507,
     )
 
@@ -71,7 +73,7 @@ def _disk_errors():
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 class _TempFile:
@@ -167,8 +169,7 @@ class LocalStorage(Storage):
     def start_upload(self, key: str, *, content_type: str) -> str:
         validate_key(key)
         upload_id = os.urandom(16).hex()
-        meta = {"key": key, "content_type": content_type,
-                "created": datetime.now(UTC).isoformat()}
+        meta = {"key": key, "content_type": content_type, "created": datetime.now(UTC).isoformat()}
         with _disk_errors():
             # Build the folder aside and rename it in, so no upload is ever seen without meta.
             building = Path(tempfile.mkdtemp(dir=self._tmp, prefix=".upload-"))
@@ -194,7 +195,10 @@ class LocalStorage(Storage):
         try:
             payload, signed_at = self._serializer.loads(token, return_timestamp=True)
             key, upload_id, number, lifetime = (
-                payload["k"], payload["u"], payload["p"], payload["e"]
+                payload["k"],
+                payload["u"],
+                payload["p"],
+                payload["e"],
             )
         except (BadSignature, KeyError, TypeError, ValueError):
             raise StorageError(
@@ -209,8 +213,9 @@ class LocalStorage(Storage):
             )
         return key, upload_id, number
 
-    def receive_part(self, token: str, stream: BinaryIO, *, max_age: int | None = None
-                     ) -> UploadedPart:
+    def receive_part(
+        self, token: str, stream: BinaryIO, *, max_age: int | None = None
+    ) -> UploadedPart:
         """Verify ``token`` and stream ``stream`` to disk as that part (1 MiB at a time).
 
         Raises StorageError: 403 for an invalid or expired token, 413 for a part over
@@ -228,8 +233,10 @@ class LocalStorage(Storage):
                     size += len(chunk)
                     if size > self.max_part_size:
                         raise StorageError(
-                            _l("A part of the upload is larger than %(limit)s MB.",
-                               limit=self.max_part_size // (1024 * 1024)),
+                            _l(
+                                "A part of the upload is larger than %(limit)s MB.",
+                                limit=self.max_part_size // (1024 * 1024),
+                            ),
                             status=413,
                         )
                     md5.update(chunk)
@@ -266,8 +273,9 @@ class LocalStorage(Storage):
         folder = self._upload_dir(key, upload_id)
         content_type = json.loads((folder / "meta.json").read_text("utf-8"))["content_type"]
         wanted = check_completion_list(parts)
-        check_parts_received(wanted, {part.number: part for part in self.list_parts(key,
-                                                                                    upload_id)})
+        check_parts_received(
+            wanted, {part.number: part for part in self.list_parts(key, upload_id)}
+        )
         sha256 = hashlib.sha256()
         part_digests = b""
         size = 0
@@ -288,11 +296,15 @@ class LocalStorage(Storage):
                     part_digests += md5.digest()
                 # The same ETag S3 gives a multipart object: md5 of the part md5s, "-count".
                 object_etag = (
-                    f"{hashlib.md5(part_digests, usedforsecurity=False).hexdigest()}"
-                    f"-{len(wanted)}"
+                    f"{hashlib.md5(part_digests, usedforsecurity=False).hexdigest()}-{len(wanted)}"
                 )
-                info = ObjectInfo(key=key, size=size, etag=object_etag,
-                                  sha256=sha256.hexdigest(), content_type=content_type)
+                info = ObjectInfo(
+                    key=key,
+                    size=size,
+                    etag=object_etag,
+                    sha256=sha256.hexdigest(),
+                    content_type=content_type,
+                )
                 self._publish(temp, info)
             finally:
                 temp.discard()
@@ -306,8 +318,15 @@ class LocalStorage(Storage):
         destination.parent.mkdir(parents=True, exist_ok=True)
         meta_path.parent.mkdir(parents=True, exist_ok=True)
         # Meta first: head() ignores meta whose size disagrees, so a stale one is harmless.
-        self._write_json(meta_path, {"size": info.size, "etag": info.etag,
-                                     "sha256": info.sha256, "content_type": info.content_type})
+        self._write_json(
+            meta_path,
+            {
+                "size": info.size,
+                "etag": info.etag,
+                "sha256": info.sha256,
+                "content_type": info.content_type,
+            },
+        )
         try:
             temp.publish(destination)
         except BaseException:
@@ -344,8 +363,13 @@ class LocalStorage(Storage):
             meta = {}
         if meta.get("size") != size:
             meta = {}
-        return ObjectInfo(key=key, size=size, etag=meta.get("etag", ""),
-                          sha256=meta.get("sha256"), content_type=meta.get("content_type"))
+        return ObjectInfo(
+            key=key,
+            size=size,
+            etag=meta.get("etag", ""),
+            sha256=meta.get("sha256"),
+            content_type=meta.get("content_type"),
+        )
 
     def read_range(self, key: str, start: int, length: int) -> bytes:
         if start < 0 or length < 0:
@@ -383,8 +407,13 @@ class LocalStorage(Storage):
                     sha256.update(chunk)
                     md5.update(chunk)
                     size += len(chunk)
-                info = ObjectInfo(key=key, size=size, etag=md5.hexdigest(),
-                                  sha256=sha256.hexdigest(), content_type=content_type)
+                info = ObjectInfo(
+                    key=key,
+                    size=size,
+                    etag=md5.hexdigest(),
+                    sha256=sha256.hexdigest(),
+                    content_type=content_type,
+                )
                 self._publish(temp, info)
             finally:
                 temp.discard()
@@ -413,8 +442,7 @@ class LocalStorage(Storage):
             etag=info.etag or True,
             max_age=None,
         )
-        response.headers["Content-Disposition"] = self._disposition(filename, content_type,
-                                                                     inline)
+        response.headers["Content-Disposition"] = self._disposition(filename, content_type, inline)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-cache"
         return response

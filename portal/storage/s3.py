@@ -38,17 +38,29 @@ from .base import (
 
 log = logging.getLogger(__name__)
 
-_UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
-                ConnectionClosedError)
+_UNREACHABLE = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+    ConnectionClosedError,
+)
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
-_REFUSED = {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
-            "InvalidToken", "AllAccessDisabled"}
+_REFUSED = {
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "AllAccessDisabled",
+}
 
 
 def _unreachable() -> StorageError:
     return StorageError(
-        _l("The file store is not reachable right now. Your upload is kept; "
-           "try again in a few minutes."),
+        _l(
+            "The file store is not reachable right now. Your upload is kept; "
+            "try again in a few minutes."
+        ),
         status=503,
     )
 
@@ -69,31 +81,40 @@ def _translate(exc: Exception) -> StorageError:
             )
         if code in ("InvalidPart", "InvalidPartOrder"):
             return StorageError(
-                _l("Some parts of the file never arrived or were damaged on the way. "
-                   "Your upload is kept; resume it to send them again."),
+                _l(
+                    "Some parts of the file never arrived or were damaged on the way. "
+                    "Your upload is kept; resume it to send them again."
+                ),
                 status=400,
             )
         if code == "EntityTooSmall":
             return StorageError(
-                _l("A part of the file is smaller than 5 MB but is not the last part. "
-                   "Please upload the file again."),
+                _l(
+                    "A part of the file is smaller than 5 MB but is not the last part. "
+                    "Please upload the file again."
+                ),
                 status=400,
             )
         if code == "NoSuchBucket" or code in _REFUSED:
             return StorageError(
-                _l("The file store refused the request. The portal is misconfigured; "
-                   "please tell the secretariat."),
+                _l(
+                    "The file store refused the request. The portal is misconfigured; "
+                    "please tell the secretariat."
+                ),
                 status=503,
             )
         return StorageError(
-            _l("The file store reported an error. Your upload is kept; "
-               "try again in a few minutes."),
+            _l(
+                "The file store reported an error. Your upload is kept; try again in a few minutes."
+            ),
             status=502,
         )
     if isinstance(exc, NoCredentialsError):
         return StorageError(
-            _l("The file store refused the request. The portal is misconfigured; "
-               "please tell the secretariat."),
+            _l(
+                "The file store refused the request. The portal is misconfigured; "
+                "please tell the secretariat."
+            ),
             status=503,
         )
     return _unreachable()
@@ -154,7 +175,7 @@ class S3Storage(Storage):
         return self._prefix + validate_key(key)
 
     def _strip(self, full_key: str) -> str:
-        return full_key[len(self._prefix):]
+        return full_key[len(self._prefix) :]
 
     def ensure_bucket(self, allowed_origins: list[str]) -> None:
         """Create the bucket if missing and let ``allowed_origins`` PUT parts and read
@@ -198,8 +219,12 @@ class S3Storage(Storage):
         with _errors("sign_part", key):
             return self._presigner.generate_presigned_url(
                 "upload_part",
-                Params={"Bucket": self.bucket, "Key": full, "UploadId": upload_id,
-                        "PartNumber": part_number},
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": full,
+                    "UploadId": upload_id,
+                    "PartNumber": part_number,
+                },
                 ExpiresIn=int(expires_in),
             )
 
@@ -232,8 +257,9 @@ class S3Storage(Storage):
                 Key=full,
                 UploadId=upload_id,
                 MultipartUpload={
-                    "Parts": [{"PartNumber": number, "ETag": f'"{etag}"'}
-                              for number, etag in wanted]
+                    "Parts": [
+                        {"PartNumber": number, "ETag": f'"{etag}"'} for number, etag in wanted
+                    ]
                 },
             )
         return self.head(key)
@@ -242,9 +268,7 @@ class S3Storage(Storage):
         full = self._k(key)
         with _errors("abort", key):
             try:
-                self.client.abort_multipart_upload(
-                    Bucket=self.bucket, Key=full, UploadId=upload_id
-                )
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=full, UploadId=upload_id)
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") != "NoSuchUpload":
                     raise

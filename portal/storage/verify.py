@@ -26,10 +26,21 @@ FFPROBE_TIMEOUT = 120
 # One spelling per format; a slot that accepts "mp4" also accepts an .m4v (same brand family).
 _CANONICAL = {"jpeg": "jpg", "m4v": "mp4", "tif": "tiff"}
 _NAMES = {
-    "pdf": "PDF", "jpg": "JPEG", "png": "PNG", "webp": "WebP", "gif": "GIF",
-    "mp3": "MP3", "mp4": "MP4", "mov": "MOV (QuickTime)", "m4a": "M4A", "wav": "WAV",
-    "exe": _l("a Windows program (EXE)"), "zip": _l("a ZIP archive"),
-    "rar": _l("a RAR archive"), "7z": _l("a 7-Zip archive"), "elf": _l("a Linux program"),
+    "pdf": "PDF",
+    "jpg": "JPEG",
+    "png": "PNG",
+    "webp": "WebP",
+    "gif": "GIF",
+    "mp3": "MP3",
+    "mp4": "MP4",
+    "mov": "MOV (QuickTime)",
+    "m4a": "M4A",
+    "wav": "WAV",
+    "exe": _l("a Windows program (EXE)"),
+    "zip": _l("a ZIP archive"),
+    "rar": _l("a RAR archive"),
+    "7z": _l("a 7-Zip archive"),
+    "elf": _l("a Linux program"),
 }
 _AUDIO_VIDEO = {"mp3", "mp4", "mov", "m4a", "wav", "ogg", "webm", "mkv", "avi", "flac", "aac"}
 
@@ -92,9 +103,7 @@ def verify_object(
     """
     info = storage.head(key)
     if info.size == 0:
-        raise VerificationError(
-            _l("The file is empty (0 bytes). Please upload it again.")
-        )
+        raise VerificationError(_l("The file is empty (0 bytes). Please upload it again."))
     if info.size > policy.max_size:
         size, limit = _mb(info.size), _mb(policy.max_size)
         if size == limit:  # 1 byte over would otherwise read "10.0 MB; the limit is 10.0 MB"
@@ -102,8 +111,11 @@ def verify_object(
         else:
             size, limit = f"{size} MB", f"{limit} MB"
         raise VerificationError(
-            _l("The file is %(size)s; the limit for this slot is %(limit)s.",
-               size=size, limit=limit)
+            _l(
+                "The file is %(size)s; the limit for this slot is %(limit)s.",
+                size=size,
+                limit=limit,
+            )
         )
 
     allowed = tuple(dict.fromkeys(_canonical(fmt) for fmt in policy.formats))
@@ -111,15 +123,20 @@ def verify_object(
     kind = filetype.guess(storage.read_range(key, 0, SNIFF_BYTES))
     if kind is None:
         raise VerificationError(
-            _l("We could not recognise this file's type. This slot accepts: %(formats)s.",
-               formats=accepted)
+            _l(
+                "We could not recognise this file's type. This slot accepts: %(formats)s.",
+                formats=accepted,
+            )
         )
     extension = _canonical(kind.extension)
     if extension not in allowed:
         raise VerificationError(
-            _l("This file is really %(actual)s, whatever its name says. "
-               "This slot accepts: %(formats)s.",
-               actual=_name(extension), formats=accepted)
+            _l(
+                "This file is really %(actual)s, whatever its name says. "
+                "This slot accepts: %(formats)s.",
+                actual=_name(extension),
+                formats=accepted,
+            )
         )
 
     facts = {}
@@ -189,8 +206,7 @@ def _image_size(storage: Storage, key: str) -> tuple[int, int]:
         except Exception as exc:  # Pillow raises OSError, SyntaxError, DecompressionBomb…
             log.info("image %s refused: %s", key, exc)
             raise VerificationError(
-                _l("The image is damaged or incomplete. Export it again and upload the new "
-                   "file.")
+                _l("The image is damaged or incomplete. Export it again and upload the new file.")
             ) from exc
     return width, height
 
@@ -210,14 +226,20 @@ def _duration(storage: Storage, key: str, ffprobe_path: str | None) -> float | N
         log.warning("storage %r offers no path or URL; duration not checked", storage)
         return None
     command = [
-        ffprobe_path, "-v", "error",
+        ffprobe_path,
+        "-v",
+        "error",
         # The file is untrusted: let ffprobe open only the source, never what it references.
-        "-protocol_whitelist", protocols,
-        "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", source,
+        "-protocol_whitelist",
+        protocols,
+        "-show_entries",
+        "format=duration",
+        "-of",
+        "default=nw=1:nk=1",
+        source,
     ]
     try:
-        result = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT,
-                                check=False)
+        result = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.warning("ffprobe failed on %s: %s", key, exc)
         return None
@@ -229,8 +251,10 @@ def _duration(storage: Storage, key: str, ffprobe_path: str | None) -> float | N
     if result.returncode != 0 or not duration > 0:
         log.info("ffprobe refused %s: %s", key, result.stderr[-500:])
         raise VerificationError(
-            _l("The audio or video file is damaged or incomplete. Export it again and "
-               "upload the new file.")
+            _l(
+                "The audio or video file is damaged or incomplete. Export it again and "
+                "upload the new file."
+            )
         )
     return duration
 

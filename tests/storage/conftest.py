@@ -55,8 +55,9 @@ class Harness:
     def put(self, url: str, data, **kwargs) -> requests.Response:
         return requests.put(self.url(url), data=data, timeout=30, **kwargs)
 
-    def upload_part(self, key: str, upload_id: str, number: int, data: bytes,
-                    storage: Storage | None = None) -> str:
+    def upload_part(
+        self, key: str, upload_id: str, number: int, data: bytes, storage: Storage | None = None
+    ) -> str:
         """PUT one part the way the browser does and return the ETag header."""
         storage = storage or self.storage
         response = self.put(storage.sign_part(key, upload_id, number), data)
@@ -67,8 +68,9 @@ class Harness:
         """A new backend instance from the same config, as after an app restart."""
         return BACKENDS[self.backend](self.app)
 
-    def download(self, key: str, *, filename: str, content_type: str, inline: bool,
-                 headers=None) -> requests.Response:
+    def download(
+        self, key: str, *, filename: str, content_type: str, inline: bool, headers=None
+    ) -> requests.Response:
         return requests.get(
             f"{self.base_url}/dl/{key}",
             params={"filename": filename, "type": content_type, "inline": int(inline)},

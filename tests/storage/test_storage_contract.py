@@ -23,8 +23,10 @@ def payload(size: int, seed: int = 1) -> bytes:
 def upload(harness, key: str, chunks: list[bytes], content_type="application/pdf"):
     storage = harness.storage
     upload_id = storage.start_upload(key, content_type=content_type)
-    etags = [harness.upload_part(key, upload_id, number, data)
-             for number, data in enumerate(chunks, start=1)]
+    etags = [
+        harness.upload_part(key, upload_id, number, data)
+        for number, data in enumerate(chunks, start=1)
+    ]
     return upload_id, etags
 
 
@@ -42,16 +44,18 @@ def test_multipart_upload_round_trip_keeps_every_byte(harness, storage):
 
     info = storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
     digest_of_digests = hashlib.md5(b"".join(hashlib.md5(c).digest() for c in chunks))
-    assert (info.key, info.size, info.etag) == (KEY, len(source),
-                                                f"{digest_of_digests.hexdigest()}-2")
+    assert (info.key, info.size, info.etag) == (
+        KEY,
+        len(source),
+        f"{digest_of_digests.hexdigest()}-2",
+    )
     head = storage.head(KEY)
-    assert (head.size, head.content_type, head.etag) == (len(source), "application/pdf",
-                                                         info.etag)
+    assert (head.size, head.content_type, head.etag) == (len(source), "application/pdf", info.etag)
     expected_sha = hashlib.sha256(source).hexdigest()
     if harness.backend == "local":
         assert head.sha256 == expected_sha
     assert storage.sha256(KEY) == expected_sha
-    assert storage.read_range(KEY, 5 * MiB - 3, 10) == source[5 * MiB - 3: 5 * MiB + 7]
+    assert storage.read_range(KEY, 5 * MiB - 3, 10) == source[5 * MiB - 3 : 5 * MiB + 7]
     assert storage.read_range(KEY, len(source) - 4, 100) == source[-4:]
     assert storage.read_range(KEY, len(source) + 10, 5) == b""
     chunks_read = list(storage.iter_chunks(KEY, chunk_size=MiB))
@@ -169,34 +173,37 @@ def test_unsafe_key_is_refused(storage, key):
         storage.put_file(key, io.BytesIO(b"x"), content_type="text/plain")
 
 
-def test_list_multipart_uploads_reports_aware_utc_start(storage):
+def test_list_multipart_uploads_reports_aware_utc_start(harness, storage):
     before = datetime.now(UTC) - timedelta(seconds=2)
     upload_id = storage.start_upload(KEY, content_type="audio/mpeg")
     [(key, listed_id, started)] = storage.list_multipart_uploads()
     assert (key, listed_id) == (KEY, upload_id)
     assert started.tzinfo is not None and started.utcoffset() == timedelta(0)
-    assert before <= started <= datetime.now(UTC) + timedelta(seconds=2)
+    if harness.backend == "local":  # moto reports a fixed 2010 date for every upload
+        assert before <= started <= datetime.now(UTC) + timedelta(seconds=2)
 
 
 def test_download_sends_vietnamese_filename_inline(harness, storage):
     storage.put_file(KEY, io.BytesIO(b"%PDF-1.4 body"), content_type="application/pdf")
 
-    response = harness.download(KEY, filename="Bài báo số 1.pdf",
-                                content_type="application/pdf", inline=True)
+    response = harness.download(
+        KEY, filename="Bài báo số 1.pdf", content_type="application/pdf", inline=True
+    )
 
     assert response.status_code == 200
     assert response.content == b"%PDF-1.4 body"
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"] == (
-        "inline; filename=\"Bai bao so 1.pdf\"; "
+        'inline; filename="Bai bao so 1.pdf"; '
         "filename*=UTF-8''B%C3%A0i%20b%C3%A1o%20s%E1%BB%91%201.pdf"
     )
 
 
 def test_download_strips_path_from_filename(harness, storage):
     storage.put_file(KEY, io.BytesIO(b"x"), content_type="application/pdf")
-    response = harness.download(KEY, filename="../../etc/passwd.pdf",
-                                content_type="application/pdf", inline=False)
+    response = harness.download(
+        KEY, filename="../../etc/passwd.pdf", content_type="application/pdf", inline=False
+    )
     assert response.headers["Content-Disposition"] == (
         "attachment; filename=\"passwd.pdf\"; filename*=UTF-8''passwd.pdf"
     )
@@ -204,8 +211,7 @@ def test_download_strips_path_from_filename(harness, storage):
 
 def test_download_never_shows_svg_inline(harness, storage):
     storage.put_file(KEY, io.BytesIO(b"<svg onload=alert(1)/>"), content_type="image/svg+xml")
-    response = harness.download(KEY, filename="logo.svg", content_type="image/svg+xml",
-                                inline=True)
+    response = harness.download(KEY, filename="logo.svg", content_type="image/svg+xml", inline=True)
     assert response.headers["Content-Disposition"] == (
         "attachment; filename=\"logo.svg\"; filename*=UTF-8''logo.svg"
     )
@@ -214,8 +220,13 @@ def test_download_never_shows_svg_inline(harness, storage):
 def test_download_serves_a_byte_range(harness, storage):
     source = payload(100_000)
     storage.put_file(KEY, io.BytesIO(source), content_type="audio/mpeg")
-    response = harness.download(KEY, filename="phong-su.mp3", content_type="audio/mpeg",
-                                inline=True, headers={"Range": "bytes=1000-1999"})
+    response = harness.download(
+        KEY,
+        filename="phong-su.mp3",
+        content_type="audio/mpeg",
+        inline=True,
+        headers={"Range": "bytes=1000-1999"},
+    )
     assert response.status_code == 206
     assert response.content == source[1000:2000]
     assert response.headers["Content-Range"] == "bytes 1000-1999/100000"
@@ -223,6 +234,7 @@ def test_download_serves_a_byte_range(harness, storage):
 
 def test_download_of_a_missing_object_is_refused(storage, harness):
     with pytest.raises(StorageError) as caught:
-        storage.download_response("nope", filename="a.pdf", content_type="application/pdf",
-                                  inline=True)
+        storage.download_response(
+            "nope", filename="a.pdf", content_type="application/pdf", inline=True
+        )
     assert caught.value.status == 404

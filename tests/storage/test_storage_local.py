@@ -42,8 +42,11 @@ def test_part_put_answers_quoted_md5_etag(local):
     response = local.put(local.storage.sign_part(KEY, upload_id, 4), b"abc")
     assert response.status_code == 200
     assert response.headers["ETag"] == '"900150983cd24fb0d6963f7d28e17f72"'
-    assert part_files(local.storage.root, upload_id) == ["meta.json", "part-00004",
-                                                         "part-00004.json"]
+    assert part_files(local.storage.root, upload_id) == [
+        "meta.json",
+        "part-00004",
+        "part-00004.json",
+    ]
 
 
 def test_tampered_token_is_refused(local):
@@ -74,8 +77,11 @@ def test_expired_token_is_refused(local):
 
 
 def test_token_for_another_app_secret_is_refused(local, tmp_path):
-    other = local_module.LocalStorage(tmp_path / "other", secret_key="another-secret",
-                                      url_for_part=lambda token: "/storage/part/" + token)
+    other = local_module.LocalStorage(
+        tmp_path / "other",
+        secret_key="another-secret",
+        url_for_part=lambda token: "/storage/part/" + token,
+    )
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
     forged = other._serializer.dumps({"k": KEY, "u": upload_id, "p": 1, "e": 3600})
     response = local.put("/storage/part/" + forged, b"data")
@@ -132,8 +138,10 @@ def fail_after(monkeypatch, allowed_writes: int):
     monkeypatch.setattr(local_module.os, "write", write)
 
 
-DISK_FULL = ("The server's disk is full, so the file could not be saved. "
-             "Please try again later or tell the secretariat.")
+DISK_FULL = (
+    "The server's disk is full, so the file could not be saved. "
+    "Please try again later or tell the secretariat."
+)
 
 
 def test_disk_full_while_receiving_a_part_leaves_nothing(local, monkeypatch):
@@ -152,8 +160,10 @@ def test_disk_full_while_receiving_a_part_leaves_nothing(local, monkeypatch):
 def test_disk_full_while_completing_leaves_no_object_and_keeps_parts(local, monkeypatch):
     storage = local.storage
     upload_id = storage.start_upload(KEY, content_type="application/pdf")
-    etags = [local.upload_part(KEY, upload_id, 1, os.urandom(5 * MiB)),
-             local.upload_part(KEY, upload_id, 2, os.urandom(MiB))]
+    etags = [
+        local.upload_part(KEY, upload_id, 1, os.urandom(5 * MiB)),
+        local.upload_part(KEY, upload_id, 2, os.urandom(MiB)),
+    ]
     fail_after(monkeypatch, 3)
 
     with pytest.raises(StorageError) as caught:
@@ -174,8 +184,7 @@ def test_disk_full_in_put_file_leaves_nothing(local, monkeypatch):
 
     fail_after(monkeypatch, 1)
     with pytest.raises(StorageError) as caught:
-        local.storage.put_file(KEY, io.BytesIO(os.urandom(3 * MiB)),
-                               content_type="application/pdf")
+        local.storage.put_file(KEY, io.BytesIO(os.urandom(3 * MiB)), content_type="application/pdf")
     assert str(caught.value) == DISK_FULL
     assert leftovers(local.storage.root) == []
 

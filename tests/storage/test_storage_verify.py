@@ -1,0 +1,182 @@
+"""verify_object: the real size, type, pages, dimensions and duration of an upload."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+from pypdf import PdfWriter
+
+from portal.storage.verify import FileFacts, SlotPolicy, VerificationError, verify_object
+
+KEY = "2025/entry-5/file"
+MiB = 1024 * 1024
+PDF_SLOT = SlotPolicy(kind="article", formats=("pdf",), max_size=10 * MiB)
+
+
+def pdf_bytes(pages: int = 2) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def jpeg_bytes(width=320, height=200) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def store(storage, data: bytes, content_type="application/octet-stream"):
+    storage.put_file(KEY, io.BytesIO(data), content_type=content_type)
+
+
+def refused(storage, policy=PDF_SLOT) -> str:
+    with pytest.raises(VerificationError) as caught:
+        verify_object(storage, KEY, policy)
+    return str(caught.value)
+
+
+def test_valid_pdf_gives_page_count_and_sha256(storage):
+    data = pdf_bytes(2)
+    store(storage, data, "application/pdf")
+    assert verify_object(storage, KEY, PDF_SLOT) == FileFacts(
+        size=len(data),
+        content_type="application/pdf",
+        extension="pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+        page_count=2,
+    )
+
+
+def test_renamed_windows_program_is_refused(storage):
+    store(storage, b"MZ" + b"\x90\x00" * 500, "application/pdf")
+    assert refused(storage) == (
+        "This file is really a Windows program (EXE), whatever its name says. "
+        "This slot accepts: PDF."
+    )
+
+
+def test_unrecognised_bytes_are_refused(storage):
+    store(storage, b"just some text, not a PDF\n" * 10)
+    assert refused(storage) == ("We could not recognise this file's type. This slot accepts: PDF.")
+
+
+def test_empty_file_is_refused(storage):
+    store(storage, b"")
+    assert refused(storage) == "The file is empty (0 bytes). Please upload it again."
+
+
+def test_file_of_exactly_the_limit_is_accepted_and_one_byte_over_is_refused(storage):
+    data = pdf_bytes(1)
+    exact = SlotPolicy(kind="article", formats=("pdf",), max_size=len(data))
+    store(storage, data)
+    assert verify_object(storage, KEY, exact).page_count == 1
+
+    tight = SlotPolicy(kind="article", formats=("pdf",), max_size=len(data) - 1)
+    assert refused(storage, tight) == (
+        f"The file is {len(data):,} bytes; the limit for this slot is {len(data) - 1:,} bytes."
+    )
+
+
+def test_oversized_file_message_gives_both_sizes_in_mb(storage):
+    store(storage, b"%PDF-" + b"0" * (3 * MiB))
+    policy = SlotPolicy(kind="article", formats=("pdf",), max_size=2 * MiB)
+    assert refused(storage, policy) == "The file is 3.0 MB; the limit for this slot is 2.0 MB."
+
+
+def test_truncated_pdf_is_refused(storage):
+    data = pdf_bytes(2)
+    store(storage, data[: len(data) // 2])
+    assert refused(storage) == (
+        "The PDF is damaged or incomplete. Export it again and upload the new file."
+    )
+
+
+def test_pdf_with_broken_body_is_refused(storage):
+    store(storage, b"%PDF-1.7\n" + b"garbage " * 200 + b"\n%%EOF\n")
+    assert refused(storage) == (
+        "The PDF is damaged or incomplete. Export it again and upload the new file."
+    )
+
+
+def test_jpeg_gives_its_dimensions(storage):
+    data = jpeg_bytes(320, 200)
+    store(storage, data, "image/jpeg")
+    facts = verify_object(storage, KEY, SlotPolicy("photo", ("jpeg",), 20 * MiB))
+    assert (facts.extension, facts.content_type, facts.width, facts.height) == (
+        "jpg",
+        "image/jpeg",
+        320,
+        200,
+    )
+    assert facts.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_jpeg_in_a_pdf_slot_is_refused(storage):
+    store(storage, jpeg_bytes())
+    assert refused(storage) == (
+        "This file is really JPEG, whatever its name says. This slot accepts: PDF."
+    )
+
+
+FFMPEG = shutil.which("ffmpeg")
+
+
+@pytest.fixture(scope="module")
+def mp4_bytes(tmp_path_factory):
+    if not FFMPEG:
+        pytest.skip("ffmpeg is not installed; cannot make a test video")
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    subprocess.run(
+        [
+            FFMPEG,
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=2:size=64x48:rate=10",
+            "-c:v",
+            "mpeg4",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        check=True,
+        timeout=60,
+    )
+    return path.read_bytes()
+
+
+def test_mp4_gives_its_duration(storage, mp4_bytes):
+    if not shutil.which("ffprobe"):
+        pytest.skip("ffprobe is not installed")
+    store(storage, mp4_bytes, "video/mp4")
+    facts = verify_object(storage, KEY, SlotPolicy("video", ("mp4", "mov"), 4 * 1024 * MiB))
+    assert (facts.extension, facts.content_type) == ("mp4", "video/mp4")
+    assert facts.duration_seconds == pytest.approx(2.0, abs=0.15)
+
+
+def test_truncated_mp4_is_refused(storage, mp4_bytes):
+    if not shutil.which("ffprobe"):
+        pytest.skip("ffprobe is not installed")
+    store(storage, mp4_bytes[:200])
+    assert refused(storage, SlotPolicy("video", ("mp4",), 4 * 1024 * MiB)) == (
+        "The audio or video file is damaged or incomplete. Export it again and upload the new file."
+    )
+
+
+def test_without_ffprobe_duration_is_left_unknown(storage, mp4_bytes, caplog):
+    store(storage, mp4_bytes, "video/mp4")
+    facts = verify_object(
+        storage, KEY, SlotPolicy("video", ("mp4",), 4 * 1024 * MiB), ffprobe_path=None
+    )
+    assert facts.duration_seconds is None
+    assert "ffprobe not found" in caplog.text
