@@ -1,0 +1,1 @@
+"""Export writers: CSV, XLSX, PDF and ZIP files built from the results and entries."""

@@ -1,0 +1,147 @@
+"""The organizer's results workbook: prize list, forwarded list, score matrix per round,
+one sheet per judge. Vietnamese headers, frozen header row, set widths, numbers as numbers."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from portal.exports.results_lists import HEADERS, lists
+from portal.extensions import db
+from portal.models import Assignment, Criterion, Score, ScoreSheet, User
+from portal.results.services import compute_round, rounds_of
+
+PRIZES_TITLE = "Danh sách đạt giải"
+FORWARDED_TITLE = "Chuyển vòng toàn quốc"
+LIST_WIDTHS = [6, 18, 50, 16, 18, 30, 30, 16]
+_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _title(name: str, used: set[str]) -> str:
+    base = _BAD.sub("-", name).strip()[:31] or "Sheet"
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.lower())
+    return title
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int], used: set[str]):
+    ws = wb.create_sheet(_title(title, used))
+    ws.freeze_panes = "A2"
+    for i, width in enumerate(widths):
+        ws.column_dimensions[_col(i)].width = width
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
+    row = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=h)
+        cell.font, cell.alignment = bold, wrap
+        row.append(cell)
+    ws.append(row)
+    return ws
+
+
+def _col(i: int) -> str:
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def _num(value: float | None, digits: int = 2):
+    return None if value is None else round(float(value), digits)
+
+
+def build(contest) -> bytes:
+    """The whole workbook as bytes (write-only mode: rows are streamed to the file)."""
+    review, prizes, forwarded = lists(contest)
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, rows in ((PRIZES_TITLE, prizes), (FORWARDED_TITLE, forwarded)):
+        ws = _sheet(wb, title, HEADERS + ["Điểm tổng hợp"], LIST_WIDTHS + [14], used)
+        refs = {r.reference: r for r in review.results.rows.values()} if review.results else {}
+        for row in rows:
+            result = refs.get(row[-1])
+            ws.append(row + [_num(result.value) if result else None])
+
+    rounds = rounds_of(contest)
+    computed = []
+    for round_ in rounds:
+        results = (review.results if review.round is not None and round_.id == review.round.id
+                   else compute_round(round_, with_agreement=False))
+        computed.append((round_, results))
+    judge_ids = {j for _, res in computed for j in res.judges}
+    names = dict(db.session.execute(
+        sa.select(User.id, User.full_name).where(User.id.in_(judge_ids))).all()
+    ) if judge_ids else {}
+    genre_pos = {g.code: i for i, g in enumerate(review.genres)}
+
+    for round_, results in computed:
+        judges = sorted(results.judges, key=lambda j: (names.get(j, ""), j))
+        headers = (["Mã hồ sơ", "Tên tác phẩm", "Loại hình"]
+                   + [names.get(j, str(j)) for j in judges]
+                   + ["Số phiếu", "Tổng điểm", "Điểm tổng hợp", "Xếp hạng", "Cảnh báo"])
+        widths = [16, 45, 10] + [12] * len(judges) + [9, 11, 13, 9, 40]
+        ws = _sheet(wb, f"Vòng {round_.position} - {round_.name_vi}", headers, widths, used)
+        matrix: dict[int, dict[int, float]] = defaultdict(dict)
+        for s in results.sheets:
+            matrix[s.entry_id][s.judge_id] = s.total
+        column = {j: i for i, j in enumerate(judges)}
+        rows = sorted(results.rows.values(),
+                      key=lambda r: (genre_pos.get(r.genre_code, 99), r.rank is None,
+                                     r.rank or 0, r.reference))
+        for r in rows:
+            cells: list = [None] * len(judges)
+            for j, total in matrix.get(r.entry_id, {}).items():
+                cells[column[j]] = _num(total)
+            flags = "; ".join(
+                f"{names.get(f.judge_id, f.judge_id)}: {_num(f.total)} / {_num(f.others_mean)}"
+                for f in r.flags)
+            total = sum(matrix.get(r.entry_id, {}).values()) if r.n_sheets else None
+            ws.append([r.reference, r.title, r.genre_code] + cells
+                      + [r.n_sheets, _num(total), _num(r.value), r.rank, flags or None])
+
+    criteria_order: list[tuple[int, str, str]] = []
+    per_judge: dict[int, list[list]] = defaultdict(list)
+    for round_, results in computed:
+        codes = [c.code for c in round_.criteria]
+        for c in round_.criteria:
+            if c.code not in {k for _, k, _ in criteria_order}:
+                criteria_order.append((len(criteria_order), c.code, c.name_vi))
+        values: dict[tuple[int, int], dict[str, float]] = defaultdict(dict)
+        for judge_id, entry_id, code, value in db.session.execute(
+            sa.select(Assignment.judge_id, Assignment.entry_id, Criterion.code, Score.value)
+            .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+            .join(Score, Score.sheet_id == ScoreSheet.id)
+            .join(Criterion, Criterion.id == Score.criterion_id)
+            .where(Assignment.round_id == round_.id, Assignment.status == Assignment.ACTIVE,
+                   ScoreSheet.status == ScoreSheet.SUBMITTED)
+        ):
+            values[(judge_id, entry_id)][code] = float(value)
+        for s in sorted(results.sheets, key=lambda s: (s.judge_id, s.entry_id)):
+            row = results.rows.get(s.entry_id)
+            per_judge[s.judge_id].append(
+                (round_.position, row.reference if row else "", row.title if row else "",
+                 {c: values[(s.judge_id, s.entry_id)].get(c) for c in codes}, s.total))
+    for judge_id in sorted(per_judge, key=lambda j: (names.get(j, ""), j)):
+        codes = [code for _, code, _ in criteria_order]
+        headers = (["Vòng", "Mã hồ sơ", "Tên tác phẩm"] + [n for _, _, n in criteria_order]
+                   + ["Tổng điểm"])
+        ws = _sheet(wb, f"GK {names.get(judge_id, judge_id)}", headers,
+                    [7, 16, 45] + [14] * len(codes) + [11], used)
+        for position, reference, title, crit, total in per_judge[judge_id]:
+            ws.append([position, reference, title] + [_num(crit.get(c)) for c in codes]
+                      + [_num(total)])
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

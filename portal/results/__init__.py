@@ -1,0 +1,7 @@
+"""Results: review of the final round, decision, publication, exports and public results."""
+
+from flask import Blueprint
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+
+from portal.results import views  # noqa: E402,F401

@@ -1,0 +1,51 @@
+"""Forms of the results review: level change, forwarding, incomplete entries, decision."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+NO_PRIZE = "-"
+
+
+class LevelForm(FlaskForm):
+    level = SelectField(_l("Prize level"), choices=[])
+    reason = TextAreaField(_l("Reason for the change"),
+                           validators=[DataRequired(_l("Give the reason for changing the "
+                                                       "prize level.")), Length(max=2000)])
+    submit = SubmitField(_l("Save level"))
+
+
+class ForwardForm(FlaskForm):
+    forwarded = BooleanField(_l("Forward to the national round"))
+    reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save forwarding"))
+
+
+class AcceptIncompleteForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for accepting fewer score sheets"),
+                           validators=[DataRequired(_l("Give the reason for accepting an "
+                                                       "incomplete entry.")),
+                                       Length(max=2000)])
+    submit = SubmitField(_l("Accept and rank"))
+
+
+class DecisionForm(FlaskForm):
+    number = StringField(_l("Decision number"),
+                         validators=[DataRequired(_l("Enter the decision number.")),
+                                     Length(max=120)])
+    decided_on = DateField(_l("Decision date"),
+                           validators=[DataRequired(_l("Enter the decision date."))])
+    submit = SubmitField(_l("Save decision"))
+
+
+class TiebreakForm(FlaskForm):
+    criteria = StringField(_l("Tie-break criteria (codes, comma-separated)"),
+                           validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Save tie-break"))
+
+
+class PublishForm(FlaskForm):
+    submit = SubmitField(_l("Publish results"))

@@ -1,0 +1,25 @@
+"""Who may review, decide, publish, export and read an edition's results."""
+
+from __future__ import annotations
+
+from portal.permissions import is_organizer
+
+
+def can_review_results(user, contest, *, now=None) -> bool:
+    """Organizers of the edition (and admins) see scores, judges and the proposal."""
+    return is_organizer(user, contest)
+
+
+def can_decide_results(user, contest, *, now=None) -> bool:
+    """Change levels, forward works, record the decision and publish: organizers only."""
+    return is_organizer(user, contest)
+
+
+def can_export_results(user, contest, *, now=None) -> bool:
+    """Spreadsheets, PDFs and the nomination package carry scores and judges' names."""
+    return is_organizer(user, contest)
+
+
+def can_view_published_results(user, snapshot, *, now=None) -> bool:
+    """Anyone, logged in or not, once a version is published."""
+    return snapshot is not None
