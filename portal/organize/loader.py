@@ -19,6 +19,7 @@ from portal.models import (
     PrizeLevel,
     PrizeQuota,
     Round,
+    Score,
     User,
     normalize_email,
 )
@@ -179,6 +180,24 @@ def _load_levels(contest: Contest, rows: list[dict], genres: dict[str, Genre]) -
             quota.quota = int(n)
 
 
+def _rubric_changes(criteria: dict[str, Criterion], rows: list[dict]) -> bool:
+    """Would loading these criterion rows change the round's rubric?"""
+    for j, crow in enumerate(rows):
+        crit = criteria.get(crow.get("code"))
+        if crit is None:
+            return True
+        try:
+            wanted = (j, crow.get("name_vi"), crow.get("name_en", crow.get("name_vi")),
+                      crow.get("description", ""), Decimal(str(crow.get("max_score"))),
+                      Decimal(str(crow.get("step", 1))), Decimal(str(crow.get("weight", 1))))
+        except ArithmeticError:
+            return True
+        if wanted != (crit.position, crit.name_vi, crit.name_en, crit.description,
+                      Decimal(crit.max_score), Decimal(crit.step), Decimal(crit.weight)):
+            return True
+    return False
+
+
 def _load_rounds(contest: Contest, rows: list[dict], genres: dict[str, Genre]) -> None:
     existing = {
         r.position: r
@@ -205,6 +224,11 @@ def _load_rounds(contest: Contest, rows: list[dict], genres: dict[str, Genre]) -
         rnd.advance_rule = row.get("advance_rule", "top_n")
         rnd.advance_value = Decimal(str(row.get("advance_value", 5)))
         criteria = {c.code: c for c in rnd.criteria}
+        if rnd.id is not None and _rubric_changes(criteria, row.get("criteria", [])) and \
+                db.session.scalar(sa.select(sa.exists().where(
+                    Score.criterion_id == Criterion.id, Criterion.round_id == rnd.id))):
+            raise EditionFileError(f"{where}: rubric frozen: scores exist for this round, "
+                                   "so its criteria cannot change")
         for j, crow in enumerate(row.get("criteria", [])):
             cwhere = f"{where} criterion #{j + 1}"
             code = _require(crow, "code", cwhere)

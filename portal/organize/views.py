@@ -1,27 +1,492 @@
-"""Views of the secretariat's screens."""
+"""Views of the secretariat's edition screens: home, settings, structure, members,
+registry, screening and audit. Each answers 404 when the permission predicate fails
+(see portal.organize.permissions)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
-from flask import abort, render_template
+import sqlalchemy.orm as so
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import permissions
+from portal import audit, clock, permissions
+from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Contest
-from portal.organize import bp
+from portal.models import AuditEvent, Contest, Entry, FileSlot, Genre, Membership, PrizeLevel
+from portal.organize import bp, services
+from portal.organize.forms import (
+    EmptyForm,
+    GrantForm,
+    RulingForm,
+    SettingsForm,
+    SlotForm,
+    level_form,
+)
+from portal.organize.permissions import can_manage_contest, can_screen_entries, can_view_audit
+from portal.organize.screening import check_entries
+
+
+def _contest(slug: str, predicate) -> Contest:
+    """The edition by slug, or 404 when it does not exist or the user may not see it."""
+    contest = db.first_or_404(sa.select(Contest).where(Contest.slug == slug))
+    if not predicate(current_user, contest, now=clock.now()):
+        abort(404)
+    g.contest = contest
+    return contest
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return max(int(page), 1) if page.isdigit() else 1
+
+
+def _area_links(contest: Contest) -> dict[str, str]:
+    """Links to the rounds and results areas' organizer pages, when those areas exist.
+
+    Takes the area's shortest GET rule with only a slug, preferring the organizer's
+    pages (/organize/... or a review page) over public ones.
+    """
+    links: dict[str, str] = {}
+    for area in ("rounds", "results"):
+        rules = [
+            r for r in current_app.url_map.iter_rules()
+            if r.endpoint.startswith(f"{area}.") and set(r.arguments) == {"slug"}
+            and "GET" in (r.methods or ())
+        ]
+        if rules:
+            rule = min(rules, key=lambda r: (not ("/organize/" in r.rule or "review" in r.rule),
+                                             len(r.rule)))
+            links[area] = url_for(rule.endpoint, slug=contest.slug)
+    return links
+
+
+def _apply_problems(form, problems) -> None:
+    for field, message in problems:
+        target = getattr(form, field, None)
+        if target is not None:
+            target.errors = [*target.errors, message] if isinstance(target.errors, list) \
+                else [message]
+
+
+# --------------------------------------------------------------------------- home
 
 
 @bp.get("/")
 @login_required
 def home():
     if permissions.is_admin(current_user):
-        contests = db.session.scalars(sa.select(Contest).order_by(Contest.year.desc())).all()
+        contests = db.session.scalars(
+            sa.select(Contest).order_by(Contest.year.desc(), Contest.id.desc())).all()
     else:
         ids = permissions.organizer_contest_ids(current_user)
         if not ids:
-            abort(403)
+            abort(404)
         contests = db.session.scalars(
-            sa.select(Contest).where(Contest.id.in_(ids)).order_by(Contest.year.desc())
-        ).all()
-    return render_template("organize/home.html", contests=contests)
+            sa.select(Contest).where(Contest.id.in_(ids))
+            .order_by(Contest.year.desc(), Contest.id.desc())).all()
+    counts = services.dashboard_counts([c.id for c in contests])
+    links = {c.id: _area_links(c) for c in contests}
+    return render_template("organize/home.html", contests=contests, counts=counts, links=links)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def _settings_values(form: SettingsForm) -> dict:
+    tz = (form.timezone.data or "").strip()
+    zone = tz if services.valid_timezone(tz) else g.contest.timezone
+    return {
+        "name": (form.name.data or "").strip(),
+        "name_en": (form.name_en.data or "").strip(),
+        "year": form.year.data,
+        "number": form.number.data,
+        "organizing_body": (form.organizing_body.data or "").strip(),
+        "province": (form.province.data or "").strip(),
+        "timezone": tz,
+        "ref_prefix": (form.ref_prefix.data or "").strip(),
+        "publication_start": form.publication_start.data,
+        "publication_end": form.publication_end.data,
+        "submission_opens": services.local_to_utc(form.submission_opens.data, zone),
+        "submission_closes": services.local_to_utc(form.submission_closes.data, zone),
+        "per_author_cap": form.per_author_cap.data,
+        "max_authors": form.max_authors.data,
+        "max_parts": form.max_parts.data,
+        "status": form.status.data,
+        "allow_quota_transfer": bool(form.allow_quota_transfer.data),
+        "special_prize_count": form.special_prize_count.data,
+        "release_averages": bool(form.release_averages.data),
+    }
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug):
+    contest = _contest(slug, can_manage_contest)
+    if request.method == "GET":
+        data = services.settings_snapshot(contest)
+        data["submission_opens"] = services.utc_to_local(contest.submission_opens,
+                                                         contest.timezone)
+        data["submission_closes"] = services.utc_to_local(contest.submission_closes,
+                                                          contest.timezone)
+        form = SettingsForm(data=data)
+        return render_template("organize/settings.html", contest=contest, form=form)
+    form = SettingsForm()
+    form_ok = form.validate_on_submit()
+    problems = services.settings_errors(_settings_values(form))
+    # Only report a service rule on a field the form itself found well-formed.
+    problems = {f: m for f, m in problems.items() if not getattr(form, f).errors}
+    if form_ok and not problems:
+        try:
+            changed = services.update_settings(contest=contest, values=_settings_values(form),
+                                               actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_problems(form, exc.problems)
+            flash(exc.message, "danger")
+            return render_template("organize/settings.html", contest=contest, form=form), 422
+        db.session.commit()
+        flash(_("The settings were saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("organize.settings", slug=contest.slug))
+    _apply_problems(form, problems.items())
+    flash(_("The settings were not saved: correct the marked fields."), "danger")
+    return render_template("organize/settings.html", contest=contest, form=form), 422
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@bp.get("/<slug>/structure")
+@login_required
+def structure(slug):
+    contest = _contest(slug, can_manage_contest)
+    genres = db.session.scalars(
+        sa.select(Genre).where(Genre.contest_id == contest.id).order_by(Genre.position)
+        .options(so.selectinload(Genre.slots))).all()
+    levels = db.session.scalars(
+        sa.select(PrizeLevel).where(PrizeLevel.contest_id == contest.id)
+        .order_by(PrizeLevel.position).options(so.selectinload(PrizeLevel.quotas))).all()
+    quotas = {(q.level_id, q.genre_id): q.quota for lv in levels for q in lv.quotas}
+    return render_template("organize/structure.html", contest=contest, genres=genres,
+                           levels=levels, quotas=quotas)
+
+
+def _slot(contest: Contest, slot_id: int) -> FileSlot:
+    slot = db.get_or_404(FileSlot, slot_id)
+    if slot.genre.contest_id != contest.id:
+        abort(404)
+    return slot
+
+
+@bp.route("/<slug>/slots/<int:slot_id>", methods=["GET", "POST"])
+@login_required
+def edit_slot(slug, slot_id):
+    contest = _contest(slug, can_manage_contest)
+    slot = _slot(contest, slot_id)
+    if request.method == "GET":
+        form = SlotForm(data={"formats": ", ".join(slot.format_list),
+                              "max_size_mb": Decimal(slot.max_size) / services.MB,
+                              "min_count": slot.min_count, "max_count": slot.max_count,
+                              "required": slot.required})
+        return render_template("organize/slot.html", contest=contest, slot=slot, form=form)
+    form = SlotForm()
+    if form.validate_on_submit():
+        values = {f: form[f].data for f in ("formats", "max_size_mb", "min_count", "max_count",
+                                            "required")}
+        try:
+            changed = services.update_slot(slot=slot, values=values, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_problems(form, exc.problems)
+            flash(exc.message, "danger")
+            return render_template("organize/slot.html", contest=contest, slot=slot,
+                                   form=form), 422
+        db.session.commit()
+        flash(_("The file requirements were saved.") if changed else _("Nothing was changed."),
+              "success")
+        return redirect(url_for("organize.structure", slug=contest.slug))
+    flash(_("The file requirements were not saved: correct the marked fields."), "danger")
+    return render_template("organize/slot.html", contest=contest, slot=slot, form=form), 422
+
+
+@bp.route("/<slug>/levels/<int:level_id>", methods=["GET", "POST"])
+@login_required
+def edit_level(slug, level_id):
+    contest = _contest(slug, can_manage_contest)
+    level = db.get_or_404(PrizeLevel, level_id)
+    if level.contest_id != contest.id:
+        abort(404)
+    genres = contest.genres
+    if request.method == "GET":
+        data = {"min_score": level.min_score}
+        data.update({f"quota_{q.genre_id}": q.quota for q in level.quotas})
+        data.update({f"quota_{g_.id}": data.get(f"quota_{g_.id}", 0) for g_ in genres})
+        form = level_form(genres, data=data)
+        return render_template("organize/level.html", contest=contest, level=level, form=form,
+                               genres=genres)
+    form = level_form(genres)
+    if form.validate_on_submit():
+        values = {"min_score": form.min_score.data,
+                  "quotas": {g_.id: form[f"quota_{g_.id}"].data for g_ in genres}}
+        try:
+            changed = services.update_level(level=level, values=values, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            _apply_problems(form, exc.problems)
+            flash(exc.message, "danger")
+            return render_template("organize/level.html", contest=contest, level=level,
+                                   form=form, genres=genres), 422
+        db.session.commit()
+        flash(_("The prize level was saved.") if changed else _("Nothing was changed."),
+              "success")
+        return redirect(url_for("organize.structure", slug=contest.slug))
+    flash(_("The prize level was not saved: correct the marked fields."), "danger")
+    return render_template("organize/level.html", contest=contest, level=level, form=form,
+                           genres=genres), 422
+
+
+# --------------------------------------------------------------------------- members
+
+
+def _members_page(contest, form, status=200):
+    return render_template("organize/members.html", contest=contest, form=form,
+                           revoke_form=EmptyForm(), members=services.members_of(contest)), status
+
+
+@bp.route("/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug):
+    contest = _contest(slug, can_manage_contest)
+    form = GrantForm()
+    if request.method == "GET":
+        return _members_page(contest, form)
+    if not form.validate_on_submit():
+        return _members_page(contest, form, 422)
+    try:
+        membership = services.grant_role(contest=contest, email=form.email.data,
+                                          role=form.role.data, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        form.email.errors = [exc.message]
+        flash(exc.message, "danger")
+        return _members_page(contest, form, exc.status)
+    db.session.commit()
+    flash(_("%(email)s is now %(role)s of this edition.", email=membership.user.email,
+            role=_("an organizer") if membership.role == Membership.ORGANIZER
+            else _("a judge")), "success")
+    return redirect(url_for("organize.members", slug=contest.slug))
+
+
+@bp.post("/<slug>/members/<int:membership_id>/revoke")
+@login_required
+def revoke(slug, membership_id):
+    contest = _contest(slug, can_manage_contest)
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.contest_id != contest.id:
+        abort(404)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    email = membership.user.email
+    try:
+        services.revoke_role(membership=membership, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _members_page(contest, GrantForm(formdata=None), exc.status)
+    db.session.commit()
+    flash(_("The role of %(email)s was removed.", email=email), "success")
+    return redirect(url_for("organize.members", slug=contest.slug))
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _registry_filter() -> services.RegistryFilter:
+    a = request.args
+    return services.RegistryFilter(
+        genre=a.get("genre", ""),
+        status=a.get("status", "") if a.get("status") in (Entry.DRAFT, Entry.SUBMITTED,
+                                                          Entry.WITHDRAWN) else "",
+        eligibility=a.get("eligibility", "") if a.get("eligibility") in (
+            Entry.PENDING, Entry.ELIGIBLE, Entry.INELIGIBLE) else "",
+        outlet=a.get("outlet", ""),
+        q=a.get("q", "")[:200],
+        include_drafts=a.get("drafts") == "1",
+    )
+
+
+@bp.get("/<slug>/entries")
+@login_required
+def registry(slug):
+    contest = _contest(slug, can_screen_entries)
+    f = _registry_filter()
+    page = _page()
+    entries, total = services.registry_page(contest, f, page)
+    ids = [e.id for e in entries]
+    return render_template(
+        "organize/registry.html", contest=contest, f=f, entries=entries, total=total,
+        page=page, pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        counts=services.verified_file_counts(ids), dups=services.duplicate_files(contest, ids),
+        genres=contest.genres, outlets=services.outlets_of(contest),
+        form_label=services.form_label, agencies=services.agencies,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+def _csv_response(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/<slug>/entries.csv")
+@login_required
+def registry_csv(slug):
+    contest = _contest(slug, can_screen_entries)
+    entries = services.registry_all(contest, _registry_filter())
+    return _csv_response(services.registry_csv(contest, entries), f"{contest.slug}-tac-pham.csv")
+
+
+# --------------------------------------------------------------------------- screening
+
+
+def _screening_page(contest, form, status=200, selected=()):
+    now = clock.now()
+    eligibility = request.args.get("eligibility", "")
+    if eligibility not in (Entry.PENDING, Entry.ELIGIBLE, Entry.INELIGIBLE):
+        eligibility = ""
+    page = _page()
+    entries, total = services.screening_page(contest, eligibility, page)
+    ids = [e.id for e in entries]
+    return render_template(
+        "organize/screening.html", contest=contest, form=form, entries=entries, total=total,
+        page=page, pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        eligibility=eligibility, problems=check_entries(contest, entries),
+        dups=services.duplicate_files(contest, ids), counts=services.verified_file_counts(ids),
+        is_open=services.screening_open(contest, now), form_label=services.form_label,
+        agencies=services.agencies, selected={int(s) for s in selected if str(s).isdigit()},
+        args={k: v for k, v in request.args.items() if k != "page"},
+    ), status
+
+
+def _rule(contest, entries, form):
+    """Apply the ruling; returns an error message, or None after commit and mails."""
+    try:
+        changed = services.rule_entries(entries=entries, ruling=form.ruling.data,
+                                        reason=form.reason.data, actor=current_user,
+                                        now=clock.now())
+    except DomainError as exc:
+        db.session.rollback()
+        return exc
+    db.session.commit()
+    services.notify_rulings(changed)
+    flash(_("%(n)s entries were ruled.", n=len(changed)) if changed
+          else _("Nothing was changed."), "success")
+    return None
+
+
+@bp.route("/<slug>/screening", methods=["GET", "POST"])
+@login_required
+def screening(slug):
+    contest = _contest(slug, can_screen_entries)
+    form = RulingForm()
+    if request.method == "GET":
+        return _screening_page(contest, RulingForm(formdata=None))
+    selected = request.form.getlist("entry_ids")
+    if not form.validate_on_submit():
+        return _screening_page(contest, form, 422, selected)
+    ids = [int(s) for s in selected if s.isdigit()]
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.contest_id == contest.id, Entry.id.in_(ids))).all()
+    error = _rule(contest, entries, form)
+    if error is not None:
+        flash(error.message, "danger")
+        form.reason.errors = [error.message]
+        return _screening_page(contest, form, error.status, selected)
+    return redirect(url_for("organize.screening", slug=contest.slug, **{
+        k: v for k, v in request.args.items()}))
+
+
+@bp.route("/<slug>/screening/<int:entry_id>", methods=["GET", "POST"])
+@login_required
+def screen_entry(slug, entry_id):
+    contest = _contest(slug, can_screen_entries)
+    entry = db.get_or_404(Entry, entry_id)
+    if entry.contest_id != contest.id or entry.status == Entry.DRAFT:
+        abort(404)
+    if request.method == "GET":
+        form = RulingForm(data={"ruling": entry.eligibility
+                                if entry.eligibility != Entry.PENDING else None,
+                                "reason": entry.eligibility_reason})
+        status = 200
+    else:
+        form = RulingForm()
+        status = 422
+        if form.validate_on_submit():
+            error = _rule(contest, [entry], form)
+            if error is None:
+                return redirect(url_for("organize.screening", slug=contest.slug))
+            flash(error.message, "danger")
+            form.reason.errors = [error.message]
+            status = error.status
+    history = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entry_id == entry.id,
+                                          AuditEvent.action == "entry.ruled")
+        .order_by(AuditEvent.id.desc())).all()
+    return render_template(
+        "organize/screen_entry.html", contest=contest, entry=entry, form=form,
+        problems=check_entries(contest, [entry]).get(entry.id, []),
+        dups=services.duplicate_files(contest, [entry.id]).get(entry.id, []),
+        is_open=services.screening_open(contest, clock.now()), history=history,
+        form_label=services.form_label, agencies=services.agencies,
+    ), status
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def _audit_filter() -> services.AuditFilter:
+    a = request.args
+    return services.AuditFilter(entry=a.get("entry", "")[:40], actor=a.get("actor", "")[:254],
+                                action=a.get("action", "")[:60])
+
+
+@bp.get("/<slug>/audit")
+@login_required
+def audit_log(slug):
+    contest = _contest(slug, can_view_audit)
+    contest_id = contest.id
+    checked, broken = audit.verify_chain()
+    # verify_chain empties the session; load the edition again.
+    contest = db.session.get(Contest, contest_id)
+    g.contest = contest
+    f = _audit_filter()
+    page = _page()
+    events, total = services.audit_page(contest, f, page)
+    return render_template(
+        "organize/audit.html", contest=contest, f=f, events=events, total=total, page=page,
+        pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        refs=services.entry_references(e.entry_id for e in events),
+        actions=services.audit_actions(contest), checked=checked, broken=broken,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.get("/<slug>/audit.csv")
+@login_required
+def audit_csv(slug):
+    contest = _contest(slug, can_view_audit)
+    return _csv_response(services.audit_csv(contest, _audit_filter()),
+                         f"{contest.slug}-nhat-ky.csv")
