@@ -1,0 +1,7 @@
+"""The judge's pages: the queue of assigned works, the work page and the score sheet."""
+
+from flask import Blueprint
+
+bp = Blueprint("judge", __name__, url_prefix="/judge")
+
+from portal.judge import views  # noqa: E402,F401

@@ -1,0 +1,154 @@
+// Score sheet: running total, inline hints and draft autosave. The form works without it.
+(function () {
+  "use strict";
+  var form = document.getElementById("score-sheet");
+  if (!form) return;
+
+  var inputs = Array.prototype.slice.call(form.querySelectorAll("input.score-input"));
+  var totalOut = document.getElementById("running-total");
+  var savedTotal = document.getElementById("saved-total");
+  var status = document.getElementById("autosave-status");
+  var versionInput = document.getElementById("sheet-version");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var url = form.getAttribute("data-autosave-url");
+  var DELAY = 2500;
+  var timer = null;
+  var inFlight = null;
+  var dirty = false;
+  var stopped = false;
+  var pendingSubmitter = null;
+
+  function parse(value) {
+    var text = (value || "").trim().replace(",", ".");
+    if (text === "" || !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) return null;
+    return parseFloat(text);
+  }
+
+  function fmt(x) {
+    return (Math.round(x * 100) / 100).toString();
+  }
+
+  function errorBox(input) {
+    return document.getElementById(input.id + "-error");
+  }
+
+  function hint(input) {
+    var box = errorBox(input);
+    var value = parse(input.value);
+    var message = "";
+    if (value !== null) {
+      var max = parseFloat(input.max);
+      var step = parseFloat(input.step);
+      if (value > max) {
+        message = form.getAttribute("data-msg-over-max").replace("__MAX__", input.max);
+      } else if (step > 0 && Math.abs(value / step - Math.round(value / step)) > 1e-9) {
+        message = form.getAttribute("data-msg-step").replace("__STEP__", input.step);
+      }
+    }
+    if (message) {
+      box.textContent = message;
+      input.classList.add("is-invalid");
+    } else if (input.dataset.serverError !== "1") {
+      box.textContent = "";
+      input.classList.remove("is-invalid");
+    }
+  }
+
+  function updateTotal() {
+    var total = 0;
+    inputs.forEach(function (input) {
+      var value = parse(input.value);
+      if (value !== null) total += value * parseFloat(input.dataset.weight || "1");
+    });
+    if (totalOut) totalOut.textContent = fmt(total);
+  }
+
+  function setStatus(text, bad) {
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle("text-danger", !!bad);
+    status.classList.toggle("text-muted", !bad);
+  }
+
+  function showServerErrors(errors) {
+    inputs.forEach(function (input) {
+      var message = errors && errors[input.dataset.code];
+      var box = errorBox(input);
+      if (message) {
+        box.textContent = message;
+        input.classList.add("is-invalid");
+        input.dataset.serverError = "1";
+      } else {
+        input.dataset.serverError = "";
+        hint(input);
+      }
+    });
+  }
+
+  function save() {
+    timer = null;
+    if (stopped || !dirty) return Promise.resolve();
+    dirty = false;
+    var data = new FormData(form);
+    data.delete("action");
+    setStatus(form.getAttribute("data-msg-saving"), false);
+    inFlight = fetch(url, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": meta ? meta.content : "" },
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        if (response.ok && body.ok) {
+          versionInput.value = String(body.version);
+          if (savedTotal) savedTotal.textContent = body.total === "" ? "—" : body.total;
+          setStatus(form.getAttribute("data-msg-saved").replace("__TIME__", body.saved_at), false);
+          showServerErrors({});
+          return;
+        }
+        if (response.status === 422 && body.errors) showServerErrors(body.errors);
+        if (response.status === 401 || response.status === 409 || response.status === 404) {
+          stopped = true;  // expired login, another tab, or a locked sheet: the judge decides
+        }
+        setStatus(body.error || form.getAttribute("data-msg-failed"), true);
+      });
+    }).catch(function () {
+      dirty = true;  // offline: try again with the next keystroke
+      setStatus(form.getAttribute("data-msg-failed"), true);
+    }).then(function () {
+      inFlight = null;
+      if (pendingSubmitter) {
+        var submitter = pendingSubmitter;
+        pendingSubmitter = null;
+        if (form.requestSubmit) form.requestSubmit(submitter); else submitter.click();
+      }
+    });
+    return inFlight;
+  }
+
+  function changed(event) {
+    if (event && event.target && event.target.classList.contains("score-input")) {
+      event.target.dataset.serverError = "";
+      hint(event.target);
+    }
+    updateTotal();
+    dirty = true;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(save, DELAY);
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", function (event) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    dirty = false;
+    if (inFlight) {
+      // Let the running autosave finish first, so the form carries the new version.
+      event.preventDefault();
+      pendingSubmitter = event.submitter || form.querySelector('button[value="save"]');
+    }
+  });
+
+  inputs.forEach(function (input) { if (input.classList.contains("is-invalid")) input.dataset.serverError = "1"; });
+  updateTotal();
+})();
