@@ -1,0 +1,67 @@
+"""Who may upload to an entry, and download or delete its files: named predicates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from portal.entries.permissions import is_linked_author, is_owner, window_open
+from portal.extensions import db
+from portal.models import Assignment, Entry, EntryFile
+from portal.permissions import _authenticated, is_organizer
+
+
+def is_author(user, entry: Entry) -> bool:
+    """The owner or a co-author whose account is linked to the entry."""
+    return is_owner(user, entry) or is_linked_author(user, entry)
+
+
+def can_upload_to_entry(user, entry: Entry, *, now: datetime) -> bool:
+    """An author of the entry, while it is a draft and the submission window is open."""
+    return (
+        is_author(user, entry)
+        and entry.status == Entry.DRAFT
+        and window_open(entry.contest, now)
+    )
+
+
+def can_delete_file(user, file: EntryFile, *, now: datetime) -> bool:
+    """An author may remove a file of a draft while the window is open."""
+    return can_upload_to_entry(user, file.entry, now=now)
+
+
+def has_active_assignment(user, entry: Entry) -> bool:
+    if not _authenticated(user):
+        return False
+    return (
+        db.session.scalar(
+            sa.select(Assignment.id)
+            .where(
+                Assignment.entry_id == entry.id,
+                Assignment.judge_id == user.id,
+                Assignment.status == Assignment.ACTIVE,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_download_file(user, file: EntryFile, *, now: datetime | None = None) -> bool:
+    """A verified file, to its entry's authors, the edition's organizers, and judges with an
+    active assignment to the entry. Everyone else, and every unverified file, gets nothing."""
+    if not _authenticated(user) or file.status != EntryFile.VERIFIED:
+        return False
+    entry = file.entry
+    if is_organizer(user, entry.contest):
+        return True
+    if entry.status != Entry.DELETED and is_author(user, entry):
+        return True
+    return has_active_assignment(user, entry)
+
+
+def sees_original_filename(user, file: EntryFile) -> bool:
+    """Judges get a neutral name: the uploaded filename may carry an author's name."""
+    entry = file.entry
+    return is_author(user, entry) or is_organizer(user, entry.contest)

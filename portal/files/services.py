@@ -1,0 +1,414 @@
+"""The upload protocol: start, sign, list, complete (with verification), abort, delete."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal import audit
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.models import Entry, EntryFile, FileSlot
+from portal.storage import Storage, StorageError
+from portal.storage.base import MAX_PARTS, MIN_PART_SIZE, safe_filename
+from portal.storage.verify import SlotPolicy, VerificationError, verify_object
+
+MiB = 1024 * 1024
+# Files up to this size go up as one part; larger ones in parts of UPLOAD_PART_SIZE.
+MULTIPART_THRESHOLD = 10 * 1000 * 1000
+_MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
+_EQUIVALENT = {"jpeg": "jpg", "jpe": "jpg", "m4v": "mp4", "tif": "tiff"}
+_FORMAT_NAMES = {"jpg": "JPEG", "pdf": "PDF", "mp3": "MP3", "mp4": "MP4", "png": "PNG"}
+
+
+class UploadRefused(DomainError):
+    """An upload request broken in a way the entrant can act on; nothing was changed."""
+
+    def __init__(self, message, *, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Completion:
+    file: EntryFile
+    duplicate_of: list[int]  # ids of OTHER entries of the edition holding the same bytes
+
+
+def format_names(slot: FileSlot) -> str:
+    """'PDF', 'MP4, MOV': the slot's formats as the entrant reads them."""
+    return ", ".join(_FORMAT_NAMES.get(f, f.upper()) for f in slot.format_list)
+
+
+def human_size(size: int | None) -> str:
+    """'4.0 GB', '12.3 MB', '850 KB': sizes as shown on the entry form."""
+    if size is None:
+        return ""
+    if size >= 1000 * MiB:
+        return f"{size / (1024 * MiB):.1f} GB"
+    if size >= MiB:
+        return f"{size / MiB:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def _extension(filename: str) -> str:
+    _, dot, ext = filename.rpartition(".")
+    ext = ext.lower() if dot else ""
+    return _EQUIVALENT.get(ext, ext)
+
+
+def part_size_for(size: int, configured: int) -> int:
+    """The part size the browser must use: the configured one, at least 5 MiB, and large
+    enough that no file needs more than 10,000 parts."""
+    part = max(int(configured), MIN_PART_SIZE)
+    return max(part, math.ceil(max(size, 1) / MAX_PARTS))
+
+
+def parts_expected(size: int, part_size: int) -> int:
+    if size <= MULTIPART_THRESHOLD:
+        return 1
+    return math.ceil(size / part_size)
+
+
+def _active_in_slot(entry: Entry, slot: FileSlot) -> list[EntryFile]:
+    return [
+        f for f in entry.files
+        if f.slot_id == slot.id and f.status in (EntryFile.UPLOADING, EntryFile.VERIFIED)
+    ]
+
+
+def start_upload(
+    *,
+    entry: Entry,
+    slot_id,
+    part_number,
+    filename,
+    size,
+    content_type,
+    user,
+    storage: Storage,
+) -> tuple[EntryFile, bool]:
+    """Check the declared file against its slot and open a multipart upload under a
+    generated key; return (file row, resumed).
+
+    An unfinished upload of the same file (same slot, part, name and size, by the same
+    user) is returned instead of a new one, so the browser can resume it after a reload.
+    Raises UploadRefused (the slot, part, name, size or count is wrong) or StorageError.
+    """
+    slot = db.session.get(FileSlot, slot_id) if isinstance(slot_id, int) else None
+    if slot is None or slot.genre_id != entry.genre_id:
+        raise UploadRefused(_l("This file slot does not belong to the entry's genre."), status=400)
+    if slot.per_part:
+        if not isinstance(part_number, int) or not 1 <= part_number <= entry.parts_count:
+            raise UploadRefused(
+                _l(
+                    "Choose which part (1 to %(count)s) this file belongs to.",
+                    count=entry.parts_count,
+                ),
+                status=400,
+            )
+    else:
+        part_number = None
+
+    name = safe_filename(filename if isinstance(filename, str) else "")
+    if not isinstance(filename, str) or not filename.strip() or name == "download":
+        raise UploadRefused(_l("The file has no name."), status=400)
+    if len(name) > 255:
+        raise UploadRefused(_l("The file name is too long (at most 255 characters)."), 400)
+    extension = _extension(name)
+    if extension not in slot.format_list:
+        raise UploadRefused(
+            _l(
+                "Files of type %(ext)s are not accepted here. This slot accepts: %(formats)s.",
+                ext=("." + extension) if extension else _l("(no extension)"),
+                formats=format_names(slot),
+            )
+        )
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise UploadRefused(_l("The file's size is missing or invalid."), status=400)
+    if size == 0:
+        raise UploadRefused(_l("The file is empty (0 bytes). Please choose the right file."))
+    if size > slot.max_size:
+        shown, limit = human_size(size), human_size(slot.max_size)
+        if shown == limit:  # 1 byte over would read "10.0 MB; the limit is 10.0 MB"
+            shown, limit = f"{size:,} bytes", f"{slot.max_size:,} bytes"
+        raise UploadRefused(
+            _l("The file is %(size)s; the limit for this slot is %(limit)s.",
+               size=shown, limit=limit),
+            status=413,
+        )
+
+    active = _active_in_slot(entry, slot)
+    for existing in active:
+        if (
+            existing.status == EntryFile.UPLOADING
+            and existing.part_number == part_number
+            and existing.original_filename == name
+            and existing.declared_size == size
+            and existing.uploaded_by_id == user.id
+            and existing.upload_id
+        ):
+            return existing, True
+    if slot.per_part and any(f.part_number == part_number for f in active):
+        raise UploadRefused(
+            _l(
+                "Part %(number)s already has a file here. Delete it first to replace it.",
+                number=part_number,
+            ),
+            status=409,
+        )
+    if len(active) >= slot.max_count:
+        raise UploadRefused(
+            _l(
+                "This slot already holds the most files it accepts (%(count)s). "
+                "Delete one to upload another.",
+                count=slot.max_count,
+            ),
+            status=409,
+        )
+
+    declared_type = content_type.strip().lower() if isinstance(content_type, str) else ""
+    if not _MIME.fullmatch(declared_type):
+        declared_type = "application/octet-stream"
+    key = f"{entry.contest.slug}/{entry.id}/{uuid.uuid4().hex}"
+    upload_id = storage.start_upload(key, content_type=declared_type)
+    file = EntryFile(
+        entry=entry,
+        slot=slot,
+        part_number=part_number,
+        key=key,
+        upload_id=upload_id,
+        original_filename=name,
+        declared_type=declared_type,
+        declared_size=size,
+        status=EntryFile.UPLOADING,
+        uploaded_by_id=user.id,
+    )
+    db.session.add(file)
+    db.session.flush()
+    return file, False
+
+
+def _require_uploading(file: EntryFile) -> str:
+    if file.status != EntryFile.UPLOADING or not file.upload_id:
+        raise UploadRefused(
+            _l("This upload is already finished or was cancelled. Please start it again."),
+            status=409,
+        )
+    return file.upload_id
+
+
+def check_part_number(part_number) -> int:
+    if not isinstance(part_number, int) or isinstance(part_number, bool) or not (
+        1 <= part_number <= MAX_PARTS
+    ):
+        raise UploadRefused(_l("Invalid part number."), status=400)
+    return part_number
+
+
+def sign_part(*, file: EntryFile, part_number: int, storage: Storage, expires_in: int) -> str:
+    """The URL the browser PUTs one part to. Raises UploadRefused or StorageError."""
+    upload_id = _require_uploading(file)
+    return storage.sign_part(
+        file.key, upload_id, check_part_number(part_number), expires_in=expires_in
+    )
+
+
+def list_parts(*, file: EntryFile, storage: Storage) -> list[dict]:
+    """The parts received so far, for resuming. Raises UploadRefused or StorageError."""
+    upload_id = _require_uploading(file)
+    return [
+        {"number": p.number, "size": p.size, "etag": p.etag}
+        for p in storage.list_parts(file.key, upload_id)
+    ]
+
+
+def parse_parts(raw) -> list[tuple[int, str]]:
+    """The completion list from JSON: [{"number": 1, "etag": "…"}, …] (S3 spellings too)."""
+    if not isinstance(raw, list) or not raw:
+        raise UploadRefused(
+            _l("The upload has no parts. Please upload the file again."), status=400
+        )
+    parts = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise UploadRefused(_l("The list of parts is malformed."), status=400)
+        number = item.get("number", item.get("PartNumber"))
+        etag = item.get("etag", item.get("ETag"))
+        if not isinstance(etag, str) or not etag.strip():
+            raise UploadRefused(_l("The list of parts is malformed."), status=400)
+        parts.append((check_part_number(number), etag))
+    return parts
+
+
+def _audit_state(file: EntryFile) -> dict:
+    return {
+        "file": file.id,
+        "slot": file.slot.kind,
+        "part": file.part_number,
+        "name": file.original_filename,
+        "status": file.status,
+        "size": file.size,
+        "sha256": file.sha256,
+        "reason": file.reject_reason or None,
+    }
+
+
+def complete_upload(
+    *,
+    file: EntryFile,
+    parts: Sequence[tuple[int, str]],
+    storage: Storage,
+    actor,
+    now: datetime,
+) -> Completion:
+    """Join the parts, then check the stored bytes against the slot.
+
+    A file that breaks the slot's rules is deleted from storage and its row kept as
+    "rejected" with the reason (hidden from judges); one that passes is "verified" with its
+    real size, type, sha256 and page count or duration. Either way an audit event is
+    written. Raises UploadRefused, or StorageError when the parts are incomplete (the
+    upload then stays resumable and nothing changes).
+    """
+    upload_id = _require_uploading(file)
+    storage.complete(file.key, upload_id, parts)
+    file.upload_id = None
+    slot = file.slot
+    policy = SlotPolicy(kind=slot.kind, formats=slot.format_list, max_size=slot.max_size)
+    try:
+        facts = verify_object(storage, file.key, policy)
+    except (VerificationError, StorageError) as exc:
+        storage.delete(file.key)
+        file.status = EntryFile.REJECTED
+        file.reject_reason = str(exc)
+        db.session.flush()
+        audit.record("file.rejected", actor=actor, entry=file.entry, obj=file,
+                     after=_audit_state(file))
+        return Completion(file=file, duplicate_of=[])
+    file.size = facts.size
+    file.content_type = facts.content_type
+    file.sha256 = facts.sha256
+    file.page_count = facts.page_count
+    file.duration_seconds = facts.duration_seconds
+    file.width = facts.width
+    file.height = facts.height
+    file.status = EntryFile.VERIFIED
+    file.verified_at = now
+    db.session.flush()
+    audit.record("file.completed", actor=actor, entry=file.entry, obj=file,
+                 after=_audit_state(file))
+    return Completion(file=file, duplicate_of=duplicate_entries(file))
+
+
+def duplicate_entries(file: EntryFile) -> list[int]:
+    """Ids of other entries of the same edition holding a verified file with the same sha256."""
+    if not file.sha256:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(EntryFile.entry_id).distinct()
+            .join(Entry, Entry.id == EntryFile.entry_id)
+            .where(
+                EntryFile.sha256 == file.sha256,
+                EntryFile.status == EntryFile.VERIFIED,
+                EntryFile.entry_id != file.entry_id,
+                Entry.contest_id == file.entry.contest_id,
+            )
+            .order_by(EntryFile.entry_id)
+        )
+    )
+
+
+def abort_upload(*, file: EntryFile, storage: Storage) -> None:
+    """Cancel an unfinished upload: discard its parts and forget the row."""
+    upload_id = _require_uploading(file)
+    storage.abort(file.key, upload_id)
+    db.session.delete(file)
+    db.session.flush()
+
+
+def delete_file(*, file: EntryFile, storage: Storage, actor) -> None:
+    """Remove a file from a draft: the row (audited) and its stored object or parts."""
+    before = _audit_state(file)
+    entry = file.entry
+    if file.status == EntryFile.UPLOADING and file.upload_id:
+        storage.abort(file.key, file.upload_id)
+    else:
+        storage.delete(file.key)
+    audit.record("file.deleted", actor=actor, entry=entry, obj=file, before=before)
+    entry.files.remove(file)
+    db.session.delete(file)
+    db.session.flush()
+
+
+@dataclass
+class SlotRow:
+    """One line of the entry form's file section: a slot, or one part of a per-part slot."""
+
+    slot: FileSlot
+    part: int | None
+    files: list[EntryFile]
+    remaining: int  # how many more files this row accepts
+
+
+def slot_rows(entry: Entry) -> list[SlotRow]:
+    """The entry's upload slots in order, a per-part slot giving one row per part, with the
+    files in each. Uses the loaded ``entry.files`` and ``entry.genre.slots``."""
+    rows = []
+    for slot in entry.genre.slots:
+        files = [f for f in entry.files if f.slot_id == slot.id]
+        active = [f for f in files if f.status != EntryFile.REJECTED]
+        left = max(0, slot.max_count - len(active))
+        if slot.per_part:
+            for number in range(1, entry.parts_count + 1):
+                mine = [f for f in files if f.part_number == number]
+                taken = any(f.status != EntryFile.REJECTED for f in mine)
+                rows.append(SlotRow(slot, number, mine, 0 if taken else min(1, left)))
+        else:
+            rows.append(SlotRow(slot, None, files, left))
+    return rows
+
+
+def duplicated_file_ids(entry: Entry) -> set[int]:
+    """Ids of this entry's verified files whose bytes also sit in another entry of the
+    edition (one query)."""
+    digests = {f.sha256: f.id for f in entry.files if f.status == EntryFile.VERIFIED and f.sha256}
+    if not digests:
+        return set()
+    found = db.session.scalars(
+        sa.select(EntryFile.sha256).distinct()
+        .join(Entry, Entry.id == EntryFile.entry_id)
+        .where(
+            EntryFile.sha256.in_(list(digests)),
+            EntryFile.status == EntryFile.VERIFIED,
+            EntryFile.entry_id != entry.id,
+            Entry.contest_id == entry.contest_id,
+        )
+    )
+    dup = set(found)
+    return {f.id for f in entry.files if f.sha256 in dup and f.status == EntryFile.VERIFIED}
+
+
+def duration_text(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def accept_extensions(slot: FileSlot) -> list[str]:
+    """What the browser's file picker should offer: ".pdf", ".jpg", ".jpeg"…"""
+    out = []
+    for fmt in slot.format_list:
+        out.append("." + fmt)
+        out.extend("." + alias for alias, canonical in _EQUIVALENT.items() if canonical == fmt)
+    return out

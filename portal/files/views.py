@@ -1,0 +1,339 @@
+"""Upload protocol endpoints (JSON), downloads, deletion and the entry form's file slots.
+
+Completion verifies the stored bytes inside the request (sniffing, pypdf, Pillow, and
+ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
+storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
+timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
+"duration unknown", never as a hang. Put the proxy's read timeout above that.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal import clock
+from portal.entries.permissions import window_open
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.files import bp, services
+from portal.files.forms import DeleteFileForm
+from portal.files.permissions import (
+    can_delete_file,
+    can_download_file,
+    can_upload_to_entry,
+    is_author,
+    sees_original_filename,
+)
+from portal.models import Entry, EntryFile, Genre
+from portal.storage import StorageError, get_storage
+
+_EXTENSIONS = {
+    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4",
+    "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/x-wav": "wav", "image/webp": "webp",
+}
+
+
+def _json_error(message, status: int):
+    db.session.rollback()
+    return jsonify(error=str(message)), status
+
+
+def _refusal_reason(entry: Entry, now) -> str:
+    if entry.status != Entry.DRAFT:
+        return _(
+            "This entry is no longer a draft, so its files cannot change. "
+            "Reopen it as a draft first."
+        )
+    if not window_open(entry.contest, now):
+        return _("The submission window is closed, so files can no longer be uploaded.")
+    return _("You do not have permission to do this.")
+
+
+def _load_entry(entry_id: int) -> Entry:
+    entry = db.session.scalar(
+        sa.select(Entry).where(Entry.id == entry_id).options(
+            so.selectinload(Entry.contest),
+            so.selectinload(Entry.genre).selectinload(Genre.slots),
+            so.selectinload(Entry.parts),
+            so.selectinload(Entry.authors),
+            so.selectinload(Entry.files).selectinload(EntryFile.slot),
+        )
+    )
+    if entry is None or entry.status == Entry.DELETED:
+        abort(404)
+    return entry
+
+
+def _load_upload(file_id: int) -> EntryFile:
+    file = db.session.get(EntryFile, file_id)
+    if file is None:
+        abort(404)
+    return file
+
+
+def _guard_json(entry: Entry, now):
+    """None when the user may upload to the entry, else the JSON refusal (404 to strangers)."""
+    if not current_user.is_authenticated:
+        return _json_error(_("Please log in to continue. Your session may have expired."), 401)
+    if not is_author(current_user, entry):
+        return _json_error(_("This page does not exist, or you do not have access to it."), 404)
+    if not can_upload_to_entry(current_user, entry, now=now):
+        return _json_error(_refusal_reason(entry, now), 409)
+    return None
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def _upload_urls(file: EntryFile) -> dict:
+    return {
+        "sign_url": url_for("files.sign_part", file_id=file.id, part_number=0)[:-1],
+        "parts_url": url_for("files.list_parts", file_id=file.id),
+        "complete_url": url_for("files.complete", file_id=file.id),
+        "abort_url": url_for("files.abort_upload", file_id=file.id),
+    }
+
+
+def _int_or_none(value):
+    """JSON numbers pass; digit strings (from data- attributes) become ints; "" is None."""
+    if isinstance(value, str):
+        value = value.strip()
+        return int(value) if value.isdigit() else (None if value == "" else value)
+    return value
+
+
+@bp.post("/entries/<int:entry_id>/uploads")
+def start(entry_id: int):
+    """Open an upload: {slot_id, part_number, filename, size, type} -> key, uploadId, file id."""
+    now = clock.now()
+    entry = _load_entry(entry_id)
+    if (refusal := _guard_json(entry, now)) is not None:
+        return refusal
+    data = _body()
+    try:
+        file, resumed = services.start_upload(
+            entry=entry,
+            slot_id=_int_or_none(data.get("slot_id")),
+            part_number=_int_or_none(data.get("part_number")),
+            filename=data.get("filename"),
+            size=_int_or_none(data.get("size")),
+            content_type=data.get("type"),
+            user=current_user,
+            storage=get_storage(),
+        )
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    db.session.commit()
+    part_size = services.part_size_for(file.declared_size, current_app.config["UPLOAD_PART_SIZE"])
+    return jsonify(
+        file_id=file.id,
+        key=file.key,
+        uploadId=file.upload_id,
+        resumed=resumed,
+        part_size=part_size,
+        parts=services.parts_expected(file.declared_size, part_size),
+        **_upload_urls(file),
+    ), (200 if resumed else 201)
+
+
+def _upload_context(file_id: int):
+    """(file, None) when the user may continue this upload, else (None, JSON refusal)."""
+    now = clock.now()
+    file = _load_upload(file_id)
+    entry = _load_entry(file.entry_id)
+    refusal = _guard_json(entry, now)
+    return (None, refusal) if refusal is not None else (file, None)
+
+
+@bp.post("/uploads/<int:file_id>/parts/<int:part_number>")
+def sign_part(file_id: int, part_number: int):
+    """The URL to PUT one part to (S3 presigned, or the app's own signed URL)."""
+    file, refusal = _upload_context(file_id)
+    if refusal is not None:
+        return refusal
+    try:
+        url = services.sign_part(
+            file=file, part_number=part_number, storage=get_storage(),
+            expires_in=current_app.config.get("UPLOAD_PART_URL_EXPIRES", 3600),
+        )
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    return jsonify(url=url, number=part_number)
+
+
+@bp.get("/uploads/<int:file_id>/parts")
+def list_parts(file_id: int):
+    """The parts already received, so an interrupted upload resumes where it stopped."""
+    file, refusal = _upload_context(file_id)
+    if refusal is not None:
+        return refusal
+    try:
+        parts = services.list_parts(file=file, storage=get_storage())
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    return jsonify(parts=parts)
+
+
+@bp.post("/uploads/<int:file_id>/complete")
+def complete(file_id: int):
+    """Join the parts and verify the file; 422 with the reason when it is refused."""
+    file, refusal = _upload_context(file_id)
+    if refusal is not None:
+        return refusal
+    try:
+        parts = services.parse_parts(_body().get("parts"))
+        result = services.complete_upload(
+            file=file, parts=parts, storage=get_storage(), actor=current_user, now=clock.now()
+        )
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    db.session.commit()
+    file = result.file
+    if file.status == EntryFile.REJECTED:
+        return jsonify(error=file.reject_reason, file_id=file.id, status=file.status), 422
+    warning = None
+    if result.duplicate_of:
+        warning = _(
+            "An identical file is already part of another entry in this edition. "
+            "If this is a mistake, delete it and upload the right file; the secretariat "
+            "sees duplicates."
+        )
+    return jsonify(
+        file_id=file.id,
+        status=file.status,
+        size=file.size,
+        size_text=services.human_size(file.size),
+        content_type=file.content_type,
+        sha256=file.sha256,
+        page_count=file.page_count,
+        duration_seconds=file.duration_seconds,
+        width=file.width,
+        height=file.height,
+        warning=warning,
+    )
+
+
+@bp.post("/uploads/<int:file_id>/abort")
+def abort_upload(file_id: int):
+    """Cancel an unfinished upload: its parts are discarded and the row forgotten."""
+    file, refusal = _upload_context(file_id)
+    if refusal is not None:
+        return refusal
+    try:
+        services.abort_upload(file=file, storage=get_storage())
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    db.session.commit()
+    return jsonify(aborted=True)
+
+
+@bp.get("/entries/<int:entry_id>/slots")
+def slots(entry_id: int):
+    """The entry form's file section alone, for the uploader to refresh after an upload."""
+    entry = _load_entry(entry_id)
+    if not current_user.is_authenticated or not is_author(current_user, entry):
+        abort(404)
+    return render_template("files/_slots.html", entry=entry, files_partial=True)
+
+
+def _download_name(file: EntryFile) -> str:
+    if sees_original_filename(current_user, file):
+        return file.original_filename
+    entry = file.entry
+    stem = entry.reference or f"entry-{entry.id}"
+    part = f"-{file.part_number}" if file.part_number else ""
+    extension = _EXTENSIONS.get(file.content_type, "bin")
+    return f"{stem}-{file.slot.kind}{part}-{file.id}.{extension}"
+
+
+@bp.get("/<int:file_id>")
+def download(file_id: int):
+    """The file, after the permission check; 404 for anyone else (never a presigned URL).
+
+    ``?inline=1`` shows PDFs, images, audio and video in place; every other type, SVG and
+    HTML included, is always an attachment.
+    """
+    file = db.session.get(EntryFile, file_id)
+    if file is None or not can_download_file(current_user, file):
+        abort(404)
+    inline = request.args.get("inline") == "1"
+    try:
+        response = get_storage().download_response(
+            file.key,
+            filename=_download_name(file),
+            content_type=file.content_type or "application/octet-stream",
+            inline=inline,
+        )
+    except StorageError as exc:
+        abort(exc.status if exc.status in (404, 503) else 500)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition.startswith("inline"):
+        # The judge's page shows PDFs in an iframe: allow framing by the portal only.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'self'; "
+            "frame-ancestors 'self'"
+        )
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.post("/<int:file_id>/delete")
+def delete(file_id: int):
+    """Remove a file from a draft (a form: works without JavaScript)."""
+    now = clock.now()
+    file = db.session.get(EntryFile, file_id)
+    if file is None or not current_user.is_authenticated or not is_author(
+        current_user, file.entry
+    ):
+        abort(404)
+    entry_id = file.entry_id
+    back = url_for("entries.edit", entry_id=entry_id) + "#files"
+    form = DeleteFileForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not can_delete_file(current_user, file, now=now):
+        flash(_refusal_reason(file.entry, now), "danger")
+        return redirect(back), 303
+    name = file.original_filename
+    try:
+        services.delete_file(file=file, storage=get_storage(), actor=current_user)
+    except StorageError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(back), 303
+    db.session.commit()
+    flash(_("The file %(name)s was deleted.", name=name), "success")
+    return redirect(back), 303
+
+
+@bp.app_context_processor
+def _file_helpers():
+    """What files/_slots.html needs wherever it is included (the entry form)."""
+    return {
+        "file_slot_rows": services.slot_rows,
+        "duplicated_file_ids": services.duplicated_file_ids,
+        "can_upload_to_entry": can_upload_to_entry,
+        "file_size_text": services.human_size,
+        "file_duration_text": services.duration_text,
+        "file_format_names": services.format_names,
+        "file_accept_extensions": services.accept_extensions,
+        "files_now": clock.now,
+        "upload_part_size": lambda: current_app.config["UPLOAD_PART_SIZE"],
+    }
