@@ -677,11 +677,17 @@ def released_averages_for(entries) -> dict[int, list[tuple[Round, float | None]]
 
 
 def round_aggregate_values(round_: Round) -> dict[int, float | None]:
-    """Entry id -> the round's configured aggregate (None without any sheet), for
-    portal.rounds.services.round_aggregates."""
+    """Entry id -> the round's configured aggregate (Round.aggregation), None for an entry
+    with fewer than k sheets that the organizer has not accepted. Two queries."""
     sheets = load_sheets(round_)
     aggregates = aggregate(sheets, method=round_.aggregation, k=round_.judges_per_entry,
                            trim_min=round_.trim_min_sheets, scale=_scale(round_))
-    entry_ids = db.session.scalars(
-        sa.select(RoundEntry.entry_id).where(RoundEntry.round_id == round_.id))
-    return {e: (aggregates[e].value if e in aggregates else None) for e in entry_ids}
+    out: dict[int, float | None] = {}
+    for entry_id, accepted in db.session.execute(
+        sa.select(RoundEntry.entry_id, RoundEntry.accepted_incomplete_reason)
+        .where(RoundEntry.round_id == round_.id)
+    ):
+        agg = aggregates.get(entry_id)
+        ok = agg is not None and (agg.complete or bool(accepted))
+        out[entry_id] = agg.value if ok else None
+    return out
