@@ -16,6 +16,8 @@ class Entry(db.Model):
     __table_args__ = (sa.UniqueConstraint("contest_id", "genre_id", "seq"),)
 
     DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
+    # A draft its owner deleted: kept (hidden) because audit events point at it.
+    DELETED = "deleted"
     PENDING, ELIGIBLE, INELIGIBLE = "pending", "eligible", "ineligible"
     SINGLE, SERIES = "single", "series"
 

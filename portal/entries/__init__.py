@@ -1,0 +1,7 @@
+"""The entrant's side: dashboard, entry form, submit, withdraw, reopen, receipt."""
+
+from flask import Blueprint
+
+bp = Blueprint("entries", __name__, url_prefix="/entries")
+
+from portal.entries import views  # noqa: E402,F401

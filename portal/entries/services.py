@@ -1,0 +1,498 @@
+"""Entry operations: create and edit drafts, screen and submit, withdraw, reopen, delete.
+
+Services take models and plain values, flush but never commit, record an audit event
+for every state change in the same transaction, and raise `portal.errors` exceptions.
+
+`entry_facts(entry)` and `edition_rules(contest)` turn models into the inputs of
+`judging.eligibility.check_entry`; the secretariat's screening report reuses them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import gettext
+from sqlalchemy.dialects import postgresql, sqlite
+
+from judging.eligibility import (
+    DateWindow,
+    EditionRules,
+    EntryFacts,
+    Part,
+    Person,
+    Problem,
+    SlotRequirement,
+    SubmissionWindow,
+    check_entry,
+)
+from judging.i18n import N_
+from judging.problems import fmt_datetime
+from judging.refcode import format_reference
+from judging.text import search_key
+from portal.audit import record
+from portal.entries.permissions import window_open
+from portal.errors import DomainError, NotAllowed, NotEligible, StaleEdit, SubmissionClosed
+from portal.extensions import db
+from portal.i18n import localized
+from portal.models import (
+    Contest,
+    Entry,
+    EntryAuthor,
+    EntryFile,
+    EntryPart,
+    Genre,
+    Membership,
+    ReferenceCounter,
+    User,
+    normalize_email,
+)
+from portal.permissions import is_staff
+
+# --- plain input values ------------------------------------------------------------------
+
+@dataclass
+class PartData:
+    title: str = ""
+    published_on: date | None = None
+    outlet: str = ""
+    section: str = ""
+    url: str = ""
+
+
+@dataclass
+class AuthorData:
+    full_name: str = ""
+    pen_name: str = ""
+    year_of_birth: int | None = None
+    workplace: str = ""
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+    role: str = EntryAuthor.CO
+
+
+@dataclass
+class EntryData:
+    """What the entry form carries, already structurally valid."""
+
+    genre_id: int
+    title: str
+    form: str = Entry.SINGLE
+    parts_count: int = 1
+    summary: str = ""
+    language: str = "Tiếng Việt"
+    parts: list[PartData] = field(default_factory=list)
+    authors: list[AuthorData] = field(default_factory=list)
+    prior_prize: bool = False
+    prior_prize_name: str = ""
+    prior_prize_level: str = ""
+    prior_prize_giver: str = ""
+    not_national_award: bool = False
+    accepted_rules: bool = False
+
+
+_ENTRY_FIELDS = ("title", "form", "parts_count", "summary", "language", "prior_prize",
+                 "prior_prize_name", "prior_prize_level", "prior_prize_giver",
+                 "not_national_award", "accepted_rules")
+
+
+# --- messages ------------------------------------------------------------------------------
+
+def closed_message(contest: Contest) -> str:
+    """'The submission deadline passed at HH:MM dd/mm/yyyy…' in the edition's time zone."""
+    return gettext(
+        "The submission deadline passed at %(closes)s. Entries can no longer be changed; "
+        "nothing was changed.",
+        closes=fmt_datetime(contest.submission_closes, contest.timezone),
+    )
+
+
+def _check_window(contest: Contest, now: datetime) -> None:
+    if now >= contest.submission_closes:
+        raise SubmissionClosed(closed_message(contest))
+    if not window_open(contest, now):
+        raise SubmissionClosed(gettext("Submissions are not open for this edition."))
+
+
+def _check_version(entry: Entry, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != entry.version:
+        raise StaleEdit(gettext(
+            "This entry was changed in another window (or by another person) after you "
+            "opened it. Nothing was saved: your version is still in the form below. Check it "
+            "and save again to keep it."
+        ))
+
+
+# --- snapshots for the audit trail ---------------------------------------------------------
+
+def snapshot(entry: Entry) -> dict:
+    """The entry as plain data, for an audit event's before/after."""
+    data = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
+    data.update(
+        status=entry.status,
+        genre=entry.genre.code if entry.genre else None,
+        reference=entry.reference,
+        parts=[
+            {"number": p.number, "title": p.title, "published_on": p.published_on,
+             "outlet": p.outlet, "section": p.section, "url": p.url}
+            for p in entry.parts
+        ],
+        authors=[
+            {"position": a.position, "full_name": a.full_name, "pen_name": a.pen_name,
+             "year_of_birth": a.year_of_birth, "workplace": a.workplace, "title": a.title,
+             "phone": a.phone, "email": a.email, "role": a.role, "user_id": a.user_id}
+            for a in entry.authors
+        ],
+    )
+    return data
+
+
+# --- drafts --------------------------------------------------------------------------------
+
+def _genre_of(contest: Contest, genre_id: int) -> Genre:
+    genre = next((g for g in contest.genres if g.id == genre_id), None)
+    if genre is None:
+        raise DomainError(gettext("Choose one of this edition's genres."))
+    return genre
+
+
+def _apply(entry: Entry, data: EntryData) -> None:
+    """Copy the form's values onto the entry, editing parts and authors in place."""
+    for name in _ENTRY_FIELDS:
+        setattr(entry, name, getattr(data, name))
+    if not data.prior_prize:
+        entry.prior_prize_name = entry.prior_prize_level = entry.prior_prize_giver = ""
+    for i, pd in enumerate(data.parts):
+        if i < len(entry.parts):
+            part = entry.parts[i]
+        else:
+            part = EntryPart(number=i + 1)
+            entry.parts.append(part)
+        part.number = i + 1
+        for name, value in asdict(pd).items():
+            setattr(part, name, value)
+    del entry.parts[len(data.parts):]
+    for i, ad in enumerate(data.authors):
+        if i < len(entry.authors):
+            author = entry.authors[i]
+        else:
+            author = EntryAuthor(position=i)
+            entry.authors.append(author)
+        author.position = i
+        for name, value in asdict(ad).items():
+            setattr(author, name, value)
+        author.email = normalize_email(author.email)
+    del entry.authors[len(data.authors):]
+    _link_authors(entry)
+    entry.search_text = search_key(
+        " ".join([entry.title] + [f"{a.full_name} {a.pen_name}" for a in entry.authors])
+    )
+
+
+def _link_authors(entry: Entry) -> None:
+    """Link every author whose email belongs to an account (one query)."""
+    emails = {a.email for a in entry.authors if a.email}
+    users = {}
+    if emails:
+        users = {
+            email: uid
+            for uid, email in db.session.execute(
+                sa.select(User.id, User.email).where(User.email.in_(emails))
+            )
+        }
+    for author in entry.authors:
+        author.user_id = users.get(author.email)
+
+
+def create_entry(*, contest: Contest, owner: User, data: EntryData, now: datetime) -> Entry:
+    """Create a draft in an open edition for owner.
+
+    Raises SubmissionClosed outside the window and NotAllowed for the edition's judges
+    and organizers (they may not enter).
+    """
+    if is_staff(owner, contest):
+        raise NotAllowed(gettext(
+            "You are a judge or organizer of this edition, so you may not enter it. "
+            "Nothing was created."
+        ))
+    _check_window(contest, now)
+    entry = Entry(contest=contest, genre=_genre_of(contest, data.genre_id), owner=owner,
+                  status=Entry.DRAFT, created_at=now, updated_at=now)
+    db.session.add(entry)
+    _apply(entry, data)
+    db.session.flush()
+    record("entry.create", actor=owner, entry=entry, obj=entry, after=snapshot(entry))
+    return entry
+
+
+def update_entry(entry: Entry, *, actor: User, data: EntryData, expected_version: int | None,
+                 now: datetime) -> Entry:
+    """Save the draft's new values.
+
+    Raises SubmissionClosed after the deadline, StaleEdit when expected_version is not
+    the entry's current version, and DomainError when the entry is not a draft.
+    """
+    _check_window(entry.contest, now)
+    if entry.status != Entry.DRAFT:
+        raise DomainError(gettext("Only a draft can be edited. Reopen the entry first."))
+    _check_version(entry, expected_version)
+    before = snapshot(entry)
+    entry.genre = _genre_of(entry.contest, data.genre_id)
+    _apply(entry, data)
+    entry.updated_at = now
+    db.session.flush()
+    record("entry.update", actor=actor, entry=entry, obj=entry, before=before,
+           after=snapshot(entry))
+    return entry
+
+
+def delete_entry(entry: Entry, *, actor: User, expected_version: int | None,
+                 now: datetime) -> None:
+    """Delete a draft (it is hidden and kept, because audit events refer to it)."""
+    _check_window(entry.contest, now)
+    if entry.status != Entry.DRAFT:
+        raise DomainError(gettext("Only a draft can be deleted. Withdraw a submitted entry."))
+    _check_version(entry, expected_version)
+    _change_status(entry, Entry.DELETED, action="entry.delete", actor=actor, now=now)
+
+
+def _change_status(entry: Entry, status: str, *, action: str, actor: User,
+                   now: datetime) -> None:
+    before = {"status": entry.status, "reference": entry.reference}
+    entry.status = status
+    entry.updated_at = now
+    db.session.flush()
+    record(action, actor=actor, entry=entry, obj=entry, before=before,
+           after={"status": entry.status, "reference": entry.reference})
+
+
+# --- screening facts -----------------------------------------------------------------------
+
+def edition_rules(contest: Contest) -> EditionRules:
+    """The edition's screening settings as `judging.eligibility.EditionRules`."""
+    return EditionRules(
+        publication_window=DateWindow(contest.publication_start, contest.publication_end),
+        submission_window=SubmissionWindow(contest.submission_opens, contest.submission_closes),
+        max_parts=contest.max_parts,
+        max_authors=contest.max_authors,
+        per_author_cap=contest.per_author_cap,
+        tz=contest.timezone,
+    )
+
+
+def _person(author) -> Person:
+    return Person(full_name=author.full_name, year_of_birth=author.year_of_birth,
+                  user_id=author.user_id, workplace=author.workplace)
+
+
+def entry_facts(entry: Entry) -> EntryFacts:
+    """The entry as `judging.eligibility.EntryFacts`.
+
+    Files count only when verified, per slot kind. A required per-part slot needs at
+    least one file per declared part. Load `Entry.files` and `Genre.slots` eagerly when
+    building facts for many entries.
+    """
+    verified: dict[str, int] = defaultdict(int)
+    for f in entry.files:
+        if f.status == EntryFile.VERIFIED:
+            verified[f.slot.kind] += 1
+    slots = tuple(
+        SlotRequirement(
+            kind=s.kind,
+            label=localized(s, "label"),
+            required=s.required,
+            min_count=max(s.min_count, entry.parts_count) if s.per_part and s.required
+            else s.min_count,
+            max_count=s.max_count,
+        )
+        for s in entry.genre.slots
+    )
+    return EntryFacts(
+        entry_id=entry.id,
+        genre_code=entry.genre.code,
+        requires_url=entry.genre.requires_url,
+        declared_parts=entry.parts_count,
+        parts=tuple(Part(number=p.number, title=p.title, published_on=p.published_on,
+                         outlet=p.outlet, url=p.url or None) for p in entry.parts),
+        authors=tuple(_person(a) for a in entry.authors),
+        verified_files=dict(verified),
+        slots=slots,
+        won_national_press_award=not entry.not_national_award,
+        accepted_rules=entry.accepted_rules,
+    )
+
+
+def other_entry_authors(entry: Entry) -> list[tuple[Person, ...]]:
+    """Authors of the edition's OTHER submitted entries, one tuple per entry (one query)."""
+    rows = db.session.scalars(
+        sa.select(EntryAuthor)
+        .join(Entry, Entry.id == EntryAuthor.entry_id)
+        .where(Entry.contest_id == entry.contest_id, Entry.status == Entry.SUBMITTED,
+               Entry.id != entry.id)
+        .order_by(EntryAuthor.entry_id, EntryAuthor.position)
+    )
+    grouped: dict[int, list[Person]] = defaultdict(list)
+    for author in rows:
+        grouped[author.entry_id].append(_person(author))
+    return [tuple(people) for people in grouped.values()]
+
+
+def staff_people(contest: Contest) -> list[Person]:
+    """The edition's judges and organizers as `Person`s (one query)."""
+    users = db.session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.contest_id == contest.id).distinct()
+    )
+    return [Person(full_name=u.full_name, year_of_birth=u.year_of_birth, user_id=u.id,
+                   workplace=u.workplace) for u in users]
+
+
+def screening_problems(entry: Entry, *, now: datetime) -> list[Problem]:
+    """Every screening failure of the entry, in check_entry's order (empty = may submit)."""
+    problems = check_entry(entry_facts(entry), edition_rules(entry.contest), now=now,
+                           other_entries=other_entry_authors(entry),
+                           staff=staff_people(entry.contest))
+    if not entry.not_national_award:
+        # An unticked confirmation means "not confirmed", not "won the award": say so.
+        problems = [
+            Problem("national_award_not_confirmed",
+                    N_("Confirm that the work did not win the National Press Award."),
+                    {}, "not_national_award")
+            if p.code == "national_press_award" else p
+            for p in problems
+        ]
+    return problems
+
+
+def problem_text(problem: Problem) -> str:
+    """The problem's message in the current language."""
+    return gettext(problem.message) % problem.params
+
+
+# --- submission ----------------------------------------------------------------------------
+
+def _take_sequence(contest: Contest, genre: Genre) -> int:
+    """The next number for (edition, genre), under a row lock that concurrent submits share.
+
+    The counter row is created on first use with an INSERT that tolerates a concurrent
+    insert (ON CONFLICT DO NOTHING), then read with SELECT … FOR UPDATE.
+    """
+    start = 1 + (db.session.scalar(
+        sa.select(sa.func.max(Entry.seq)).where(Entry.contest_id == contest.id,
+                                                Entry.genre_id == genre.id)
+    ) or 0)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(ReferenceCounter)
+        .values(contest_id=contest.id, genre_id=genre.id, next_seq=start)
+        .on_conflict_do_nothing(index_elements=["contest_id", "genre_id"])
+    )
+    counter = db.session.scalars(
+        sa.select(ReferenceCounter)
+        .where(ReferenceCounter.contest_id == contest.id, ReferenceCounter.genre_id == genre.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    seq = counter.next_seq
+    counter.next_seq = seq + 1
+    db.session.flush()
+    return seq
+
+
+def submit_entry(entry: Entry, *, actor: User, expected_version: int | None,
+                 now: datetime) -> Entry:
+    """Submit a draft: screen it, give it a reference code (once, kept for good), audit.
+
+    Raises SubmissionClosed after the deadline, StaleEdit on a stale version,
+    NotEligible with every screening problem in `problems`, DomainError when the entry
+    is not a draft.
+    """
+    _check_window(entry.contest, now)
+    if entry.status != Entry.DRAFT:
+        raise DomainError(gettext("Only a draft can be submitted."))
+    _check_version(entry, expected_version)
+    problems = screening_problems(entry, now=now)
+    if problems:
+        raise NotEligible(
+            gettext("The entry cannot be submitted yet. Fix every point below, then submit "
+                    "again."),
+            problems=problems,
+        )
+    before = {"status": entry.status, "reference": entry.reference}
+    if entry.reference is None:
+        entry.seq = _take_sequence(entry.contest, entry.genre)
+        entry.reference = format_reference(entry.contest.ref_prefix, entry.genre.code,
+                                           entry.seq)
+    entry.status = Entry.SUBMITTED
+    entry.submitted_at = now
+    entry.updated_at = now
+    db.session.flush()
+    record("entry.submit", actor=actor, entry=entry, obj=entry, before=before,
+           after={"status": entry.status, "reference": entry.reference,
+                  "submitted_at": now})
+    return entry
+
+
+def withdraw_entry(entry: Entry, *, actor: User, expected_version: int | None,
+                   now: datetime) -> Entry:
+    """Withdraw a submitted entry before the deadline; its reference is kept."""
+    _check_window(entry.contest, now)
+    if entry.status != Entry.SUBMITTED:
+        raise DomainError(gettext("Only a submitted entry can be withdrawn."))
+    _check_version(entry, expected_version)
+    _change_status(entry, Entry.WITHDRAWN, action="entry.withdraw", actor=actor, now=now)
+    return entry
+
+
+def reopen_entry(entry: Entry, *, actor: User, expected_version: int | None,
+                 now: datetime) -> Entry:
+    """Turn a submitted or withdrawn entry back into a draft before the deadline."""
+    _check_window(entry.contest, now)
+    if entry.status not in (Entry.SUBMITTED, Entry.WITHDRAWN):
+        raise DomainError(gettext("Only a submitted or withdrawn entry can be reopened."))
+    _check_version(entry, expected_version)
+    _change_status(entry, Entry.DRAFT, action="entry.reopen", actor=actor, now=now)
+    return entry
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+def user_entries(user: User) -> list[Entry]:
+    """The user's entries: owned, or naming them as a linked co-author (constant queries)."""
+    coauthored = sa.select(EntryAuthor.entry_id).where(EntryAuthor.user_id == user.id)
+    return list(db.session.scalars(
+        sa.select(Entry)
+        .where(sa.or_(Entry.owner_id == user.id, Entry.id.in_(coauthored)),
+               Entry.status != Entry.DELETED)
+        .options(so.selectinload(Entry.contest), so.selectinload(Entry.genre))
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+    ))
+
+
+def open_contests(now: datetime) -> list[Contest]:
+    """Editions accepting entries now."""
+    return list(db.session.scalars(
+        sa.select(Contest)
+        .where(Contest.status == Contest.OPEN, Contest.submission_opens <= now,
+               Contest.submission_closes > now)
+        .order_by(Contest.submission_closes)
+    ))
+
+
+def time_left(contest: Contest, now: datetime) -> str:
+    """'còn 3 ngày 4 giờ' until the deadline, or 'Đã hết hạn nộp' after it."""
+    left = contest.submission_closes - now
+    seconds = int(left.total_seconds())
+    if seconds <= 0:
+        return gettext("Submission closed")
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return gettext("%(days)s days %(hours)s hours left", days=days, hours=hours)
+    return gettext("%(hours)s hours %(minutes)s minutes left", hours=hours, minutes=minutes)

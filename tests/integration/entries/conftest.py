@@ -1,0 +1,97 @@
+"""Helpers for the entries tests: an open edition, a signed-in entrant, form data."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import AuditEvent, Entry, EntryFile
+from tests.support.factories import make_contest, make_user
+from tests.support.web import login
+
+
+@pytest.fixture
+def contest(app):
+    c = make_contest()
+    db.session.commit()
+    return c
+
+
+@pytest.fixture
+def entrant(app):
+    u = make_user(full_name="Nguyễn Thị Hồng", pen_name="Hồng Nhung", year_of_birth=1985)
+    db.session.commit()
+    return u
+
+
+@pytest.fixture
+def signed_in(client, entrant):
+    response = login(client, entrant.email)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def genre_id(contest, code="BI") -> int:
+    return next(g.id for g in contest.genres if g.code == code)
+
+
+def entry_form(contest, *, genre="BI", parts=None, authors=None, **overrides) -> dict:
+    """A complete, valid entry form post (without the CSRF token)."""
+    parts = parts if parts is not None else [
+        {"title": "Kỳ 1", "published_on": "15/05/2026", "outlet": "Báo Hà Tĩnh",
+         "section": "Xây dựng Đảng", "url": ""}
+    ]
+    authors = authors if authors is not None else [
+        {"full_name": "Nguyễn Thị Hồng", "pen_name": "Hồng Nhung", "year_of_birth": "1985",
+         "workplace": "Báo Hà Tĩnh", "title": "Phóng viên", "phone": "0912345678",
+         "email": "", "role": "lead"}
+    ]
+    data = {
+        "genre_id": str(genre_id(contest, genre)),
+        "title": "Giữ vững kỷ cương trong công tác cán bộ",
+        "form": "series" if len(parts) > 1 else "single",
+        "parts_count": str(len(parts)),
+        "summary": "Loạt bài về công tác cán bộ ở cơ sở.",
+        "language": "Tiếng Việt",
+        "not_national_award": "y",
+        "accepted_rules": "y",
+        "save": "1",
+    }
+    for i, part in enumerate(parts):
+        for key, value in part.items():
+            data[f"parts-{i}-{key}"] = value
+    for i, author in enumerate(authors):
+        for key, value in author.items():
+            data[f"authors-{i}-{key}"] = value
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def add_verified_files(entry: Entry, count: int | None = None) -> None:
+    """Verified files for every required slot of the entry's genre."""
+    for slot in entry.genre.slots:
+        n = count if count is not None else max(slot.min_count,
+                                                entry.parts_count if slot.per_part else 0)
+        for i in range(n):
+            db.session.add(EntryFile(
+                entry=entry, slot=slot, part_number=i + 1 if slot.per_part else None,
+                key=f"test/{entry.id}/{uuid.uuid4().hex}",
+                original_filename=f"trang-bao-ky-{i + 1}.{slot.format_list[0]}",
+                content_type="application/pdf", size=1234 + i, sha256="ab" * 32,
+                status=EntryFile.VERIFIED,
+            ))
+    db.session.flush()
+
+
+def entry_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Entry))
+
+
+def audit_actions(entry_id: int | None = None) -> list[str]:
+    query = sa.select(AuditEvent.action).order_by(AuditEvent.id)
+    if entry_id is not None:
+        query = query.where(AuditEvent.entry_id == entry_id)
+    return list(db.session.scalars(query))
