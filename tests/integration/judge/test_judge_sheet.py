@@ -73,7 +73,7 @@ def test_blind_work_page_shows_no_author_data_anywhere(client, stub_files):
     assert "Được ẩn: vòng này chấm kín." in page
     # files are embedded by id only
     assert re.findall(r'<iframe[^>]*src="([^"]+)"', page) == [
-        f"/files/{f.id}/download?inline=1" for f in s.first.entry.files]
+        f"/files/{f.id}?inline=1" for f in s.first.entry.files]
     assert "12 trang" in page and "7 trang" in page
 
 
@@ -84,7 +84,7 @@ def test_blind_work_page_media_players_and_gallery(client, stub_files):
     page = html(client.get(_url(tv)))
     video_id = next(f.id for f in tv.entry.files if f.content_type == "video/mp4")
     assert (f'<video class="w-100 bg-dark" style="max-height: 70vh" controls preload="metadata" '
-            f'src="/files/{video_id}/download?inline=1">') in page
+            f'src="/files/{video_id}?inline=1">') in page
     assert "Thời lượng 12:34" in page  # 754.4 s
     page = html(client.get(_url(photo)))
     assert page.count('<figure class="col-sm-6 col-md-4 figure">') == 2
