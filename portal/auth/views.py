@@ -1,0 +1,201 @@
+"""Views of the accounts area: register, log in and out, passwords, reset by email, profile."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
+
+from portal import clock
+from portal.auth import bp, services
+from portal.auth.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from portal.auth.permissions import can_edit_account
+from portal.errors import DomainError
+from portal.extensions import db, limiter
+from portal.mail import send_mail
+from portal.models import Membership
+from portal.security import safe_next
+
+LOGIN_LIMIT = "10 per minute;50 per hour"
+REGISTER_LIMIT = "5 per minute;50 per hour"
+RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
+
+
+def _landing() -> str:
+    if "entries.dashboard" in current_app.view_functions:
+        return url_for("entries.dashboard")
+    return url_for("main.index")
+
+
+def _start_session(user, *, remember: bool = False) -> None:
+    """A fresh session for the logged-in user (no fixation); the language choice survives."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(_landing())
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data, password=form.password.data,
+                full_name=form.full_name.data, pen_name=form.pen_name.data,
+                year_of_birth=form.year_of_birth.data, title=form.title.data,
+                workplace=form.workplace.data, phone=form.phone.data,
+            )
+        except services.EmailTaken as exc:
+            form.email.errors.append(exc.message)
+            return render_template("auth/register.html", form=form), exc.status
+        db.session.commit()
+        _start_session(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
+        return redirect(_landing())
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login():
+    target = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(safe_next(target, _landing()))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(email=form.email.data, password=form.password.data,
+                                     now=clock.now())
+        if user is None:
+            form.password.errors.append(_("The email or the password is not correct."))
+            return render_template("auth/login.html", form=form), 422
+        db.session.commit()
+        _start_session(user, remember=form.remember.data)
+        return redirect(safe_next(target, _landing()))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    if not can_edit_account(current_user, user):
+        abort(403)
+    form = AccountForm(obj=user)
+    if form.validate_on_submit():
+        services.update_profile(
+            user, pen_name=form.pen_name.data, workplace=form.workplace.data,
+            title=form.title.data, phone=form.phone.data, year_of_birth=form.year_of_birth.data,
+        )
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("auth.account"))
+    memberships = db.session.scalars(
+        sa.select(Membership).where(Membership.user_id == user.id)
+        .options(selectinload(Membership.contest)).order_by(Membership.id)
+    ).all()
+    return render_template(
+        "auth/account.html", form=form, user=user, memberships=memberships,
+        role_label=services.role_label,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    if not can_edit_account(current_user, user):
+        abort(403)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, current_password=form.current_password.data,
+                                     new_password=form.password.data)
+        except services.WrongPassword as exc:
+            form.current_password.errors.append(exc.message)
+            return render_template("auth/password.html", form=form), exc.status
+        db.session.commit()
+        # Every other session carries the old session_version and is now logged out; keep
+        # this one, and re-issue the remember cookie if this browser had one.
+        remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        login_user(user, remember=remember_cookie in request.cookies)
+        flash(_("Your password has been changed. Your other sessions have been logged out."),
+              "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(RESET_REQUEST_LIMIT, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        found = services.reset_token_for(email=form.email.data,
+                                         secret_key=current_app.config["SECRET_KEY"],
+                                         now=clock.now())
+        if found is not None:
+            user, token = found
+            link = url_for("auth.reset_password", token=token, _external=True)
+            minutes = max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+            body = render_template("mail/password_reset.txt", user=user, link=link,
+                                   minutes=minutes)
+            send_mail(user.email, _("Reset your password on the award portal"), body)
+        # The same page whether or not the address has an account: no enumeration.
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    settings = dict(secret_key=current_app.config["SECRET_KEY"],
+                    max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    try:
+        services.user_for_reset_token(token, **settings)
+    except DomainError as exc:
+        return render_template("auth/reset_invalid.html", message=exc.message), exc.status
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token=token, new_password=form.password.data, **settings)
+        except DomainError as exc:
+            db.session.rollback()
+            return render_template("auth/reset_invalid.html", message=exc.message), exc.status
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_("Your password has been changed. Log in with your new password."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
