@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 from portal import create_app
 from portal.extensions import db
@@ -61,6 +62,16 @@ def _truncate_all() -> None:
     db.session.commit()
 
 
+def _fresh_g(sender, **extra) -> None:
+    """Start every test request with an empty `g`, as in production.
+
+    Test requests reuse the fixture's app context and so its `g`: without this the
+    logged-in user (flask-login), the CSRF token and the locale would leak from one
+    request, or one client, to the next.
+    """
+    g._get_current_object().__dict__.clear()
+
+
 @pytest.fixture(params=BACKENDS)
 def db_backend(request):
     return request.param
@@ -76,6 +87,7 @@ def app_config():
 def app(request, db_backend, tmp_path, _schemas, app_config):
     url = request.getfixturevalue(f"_{db_backend}_url")
     app = create_app({**_base_config(url, tmp_path), **app_config})
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         if url not in _schemas:
             db.drop_all()
