@@ -1,0 +1,92 @@
+"""`flask storage init|gc|verify` on local storage."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+from portal.extensions import db
+from portal.models import AuditEvent
+from portal.storage import get_storage
+
+from .helpers import MiB, Uploader, file_rows, make_pdf, open_uploads, stored_keys
+
+
+def test_init_local_reports_the_folder(runner, app):
+    result = runner.invoke(args=["storage", "init"])
+    assert result.exit_code == 0
+    assert result.output == f"Local storage is ready under {app.config['STORAGE_LOCAL_ROOT']}\n"
+
+
+def _age_upload(upload_id: str, hours: float):
+    """Backdate an unfinished local upload (its meta records when it started)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    meta_path = Path(get_storage().root) / "multipart" / upload_id / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["created"] = (datetime.now(UTC) - timedelta(hours=hours)).isoformat()
+    meta_path.write_text(json.dumps(meta))
+
+
+def test_gc_dry_run_lists_and_apply_deletes(runner, owner_client, world):
+    up = Uploader(owner_client, world.entry.id)
+    kept = up.upload(world.script.id, "kept.pdf", make_pdf()).get_json()
+    stale = up.start(world.script.id, "stale.pdf", 6 * MiB).get_json()
+    fresh = up.start(world.script.id, "fresh.pdf", 6 * MiB).get_json()
+    _age_upload(stale["uploadId"], 30)
+    get_storage().put_file("ha-tinh-2026/999/" + "cd" * 16, io.BytesIO(b"orphan"),
+                           content_type="application/pdf")
+
+    dry = runner.invoke(args=["storage", "gc", "--older-than", "24"])
+    assert dry.exit_code == 0, dry.output
+    lines = dry.output.splitlines()
+    assert lines[0].startswith(f"Would abort upload {stale['key']} ({stale['uploadId']}) started ")
+    assert lines[1] == (f"Would delete object ha-tinh-2026/999/{'cd' * 16} (6 bytes), "
+                        "no file row uses it")
+    assert lines[2] == "Dry run: 1 uploads and 1 objects. Run again with --apply to do it."
+    assert len(open_uploads()) == 2 and len(stored_keys()) == 2
+
+    done = runner.invoke(args=["storage", "gc", "--older-than", "24", "--apply"])
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[-1] == "Done: 1 uploads aborted, 1 objects deleted."
+    assert open_uploads() == [fresh["key"]]
+    rows = file_rows()
+    assert [r.original_filename for r in rows] == ["kept.pdf", "fresh.pdf"]
+    assert stored_keys() == [rows[0].key] and rows[0].id == kept["file_id"]
+    assert "file.expired" in set(db.session.scalars(db.select(AuditEvent.action)))
+    again = runner.invoke(args=["storage", "gc"])
+    assert again.output == "Nothing to clean up.\n"
+
+
+def test_verify_reports_a_deleted_object(runner, owner_client, world):
+    up = Uploader(owner_client, world.entry.id)
+    up.upload(world.script.id, "a.pdf", make_pdf())
+    second = up.upload(world.script.id, "b.pdf", make_pdf(pages=3)).get_json()
+    ok = runner.invoke(args=["storage", "verify"])
+    assert (ok.exit_code, ok.output) == (0, "Checked 2 files: 2 ok, 0 missing, 0 mismatched.\n")
+
+    row = next(r for r in file_rows() if r.id == second["file_id"])
+    get_storage().delete(row.key)
+    bad = runner.invoke(args=["storage", "verify"])
+    assert bad.exit_code == 1
+    assert bad.output.splitlines() == [
+        f"MISSING file {row.id} of entry #{world.entry.id} (b.pdf, key {row.key})",
+        "Checked 2 files: 1 ok, 1 missing, 0 mismatched.",
+    ]
+
+
+def test_verify_reports_changed_bytes(runner, owner_client, world):
+    Uploader(owner_client, world.entry.id).upload(world.script.id, "a.pdf", make_pdf())
+    [row] = file_rows()
+    path = get_storage().local_path(row.key)
+    with open(path, "ab") as fh:
+        fh.write(b"tampered")
+    os.utime(path, (time.time(), time.time()))
+    result = runner.invoke(args=["storage", "verify"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"SIZE file {row.id} of entry #{world.entry.id} (a.pdf, key {row.key}): "
+        f"{row.size + 8} bytes stored, {row.size} recorded")
