@@ -99,8 +99,13 @@ def dashboard():
         sa.select(Membership.contest_id).where(Membership.user_id == current_user.id)
     ))
     contests = [c for c in services.open_contests(now) if c.id not in staff_of]
+    from portal.i18n import select_locale
+    from portal.results.services import published_result_for, released_averages_for
+
     return render_template("entries/dashboard.html", entries=entries, contests=contests,
-                           now=now, time_left=services.time_left)
+                           now=now, time_left=services.time_left,
+                           results=published_result_for(entries, lang=select_locale()),
+                           averages=released_averages_for(entries))
 
 
 # --- the entry form ------------------------------------------------------------------------

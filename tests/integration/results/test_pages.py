@@ -163,3 +163,18 @@ def test_review_and_public_pages_constant_queries(app, client, queries, n):
 
 
 EXPECTED_REVIEW = 17  # same at 20 and 500 entries
+
+
+def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, client, app):
+    contest, es = edition
+    db.session.get(Contest, contest.id).release_averages = True
+    db.session.commit()
+    entrant = app.test_client()
+    login(entrant, "tacgia@example.vn")
+    before = html(entrant.get("/entries/"))
+    assert "Kết quả của bạn" not in before
+    _publish(client)
+    page = html(entrant.get("/entries/"))
+    row = re.search(rf'data-entry-id="{es[0].id}".*?</tr>', page, re.S).group(0)
+    assert "Kết quả của bạn: Giải A" in row, row
+    assert "Điểm trung bình Vòng sơ khảo: 94.50" in row
