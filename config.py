@@ -53,6 +53,8 @@ class Config:
     MAX_CONTENT_LENGTH = 130 * 1024 * 1024  # one upload part at most; forms are far smaller
     UPLOAD_PART_SIZE = int(os.environ.get("UPLOAD_PART_SIZE", str(16 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")
+    # Number of reverse proxies in front of the app (nginx: 1), so rate limits see real clients.
+    PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
 
 
 def validate(config: dict) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
-    """Vietnamese first: an explicit choice in the session, then the account, then 'vi'."""
+    """Vietnamese first: an explicit choice in the session, then the account, then 'vi'.
+
+    Outside a request (CLI commands, mail sent from a job) the default, Vietnamese, applies.
+    """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -46,7 +51,7 @@ def format_date(value: date | None) -> str:
 
 def localized(obj, field: str) -> str:
     """obj.<field>_vi or obj.<field>_en by the current language, falling back to Vietnamese."""
-    lang = select_locale() if request else "vi"
+    lang = select_locale()
     value = getattr(obj, f"{field}_{lang}", "") or ""
     return value or getattr(obj, f"{field}_vi", "") or ""
 

@@ -39,4 +39,4 @@ def test_security_headers_on_every_page(app, client):
 def test_post_without_csrf_token_is_refused(app, client):
     response = client.post("/lang", data={"lang": "en"})
     assert response.status_code == 400
-    assert "security token" in html(response) or "mã bảo mật" in html(response)
+    assert "Mã bảo mật của biểu mẫu bị thiếu hoặc đã hết hạn" in html(response)
