@@ -502,7 +502,8 @@ def _refuse_unless_empty(zf: zipfile.ZipFile, meta: dict) -> None:
         count = db.session.scalar(sa.select(sa.func.count()).select_from(table))
         if count:
             raise BackupError(
-                f"The database is not empty: table {table.name} has {count} rows. An import "
+                f"The database is not empty: table {table.name} has {count} "
+                f"{'row' if count == 1 else 'rows'}. An import "
                 "restores into an empty database only; nothing was changed."
             )
 

@@ -51,8 +51,9 @@ def app_config(storage_backend, tmp_path, request):
 
 
 @pytest.fixture(autouse=True)
-def _source_bucket(app):
-    _ensure_bucket(app)
+def _source_bucket(request):
+    if "app" in request.fixturenames:
+        _ensure_bucket(request.getfixturevalue("app"))
 
 
 @pytest.fixture
