@@ -115,6 +115,7 @@ def level_form(genres, **kwargs) -> LevelForm:
 
 class GrantForm(FlaskForm):
     email = EmailField(_l("E-mail of the account"),
+                       filters=[lambda s: s.strip() if isinstance(s, str) else s],
                        validators=[DataRequired(_l("Enter an e-mail address.")),
                                    Email(_l("Enter a valid e-mail address."))])
     role = SelectField(_l("Role"), choices=[(Membership.ORGANIZER, _l("Organizer")),

@@ -347,7 +347,7 @@ def registry(slug):
 
 
 def _csv_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="text/csv; charset=utf-8",
+    return Response(data, content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
