@@ -239,8 +239,12 @@ def test_submit_after_window_is_refused_and_draft_kept(client):
     response = post_form(client, _url(s.first),
                          {**values(), "comment": "mới", "version": "1", "action": "submit"})
     assert response.status_code == 409
+    page = html(response)
     assert ("Vòng chấm đã đóng lúc 17:00 01/03/2026. Bản nháp của bạn vẫn được giữ nguyên."
-            in html(response))
+            in page)
+    assert 'id="score-sheet"' not in page  # no form to send again
+    assert ('data-typed-for="effect">bạn đã nhập 16; chưa được lưu</div>') in page
+    assert 'data-typed-for="truthful"' not in page  # same as the kept draft
     sheet = _sheet(s.first)
     assert (sheet.status, sheet.comment, sheet.version) == (ScoreSheet.DRAFT, "nháp", 1)
     assert _scores(s.first) == draft
