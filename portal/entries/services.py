@@ -494,5 +494,5 @@ def time_left(contest: Contest, now: datetime) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return gettext("%(days)s days %(hours)s hours left", days=days, hours=hours)
-    return gettext("%(hours)s hours %(minutes)s minutes left", hours=hours, minutes=minutes)
+        return gettext("Closes in %(days)s days %(hours)s hours", days=days, hours=hours)
+    return gettext("Closes in %(hours)s hours %(minutes)s minutes", hours=hours, minutes=minutes)
