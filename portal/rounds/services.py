@@ -304,9 +304,7 @@ def _panel_state(panel: Panel) -> dict:
 def populate_first_round(*, rnd: Round, actor) -> int:
     """Give the first round every submitted, eligible entry (idempotent); return how many
     were added. Later rounds get their entries through advancement."""
-    first = db.session.scalar(sa.select(sa.func.min(Round.position))
-                              .where(Round.contest_id == rnd.contest_id))
-    if rnd.position != first:
+    if not is_first_round(rnd):
         raise RoundError(_("Only the first round takes entries directly; later rounds get "
                            "their entries through advancement."))
     present = sa.select(RoundEntry.entry_id).where(RoundEntry.round_id == rnd.id)
@@ -582,10 +580,13 @@ def confirm_replacement(*, recused: Assignment, judge: User, actor) -> Assignmen
     return a
 
 
+def is_first_round(rnd: Round) -> bool:
+    return rnd.position == db.session.scalar(
+        sa.select(sa.func.min(Round.position)).where(Round.contest_id == rnd.contest_id))
+
+
 def assignments_page(rnd: Round, *, page: int, per_page: int = 50):
     """One page of round entries with their assignments, judges and sheets loaded."""
-    total = db.session.scalar(sa.select(sa.func.count(RoundEntry.id))
-                              .where(RoundEntry.round_id == rnd.id))
     entries = list(db.session.scalars(
         sa.select(Entry).join(RoundEntry, RoundEntry.entry_id == Entry.id)
         .where(RoundEntry.round_id == rnd.id).order_by(Entry.reference, Entry.id)
@@ -600,7 +601,7 @@ def assignments_page(rnd: Round, *, page: int, per_page: int = 50):
             .options(so.joinedload(Assignment.judge), so.joinedload(Assignment.sheet))
         ):
             by_entry[a.entry_id].append(a)
-    return total, [(e, by_entry[e.id]) for e in entries]
+    return [(e, by_entry[e.id]) for e in entries]
 
 
 # --- progress ----------------------------------------------------------------------------

@@ -377,16 +377,18 @@ def _manual_form(rnd: Round, formdata=True) -> ManualAssignForm:
 def _render_assignments(rnd: Round, *, manual=None, assign_form=None, status=200,
                         conflict_warning=False):
     page = _page()
-    total, rows = services.assignments_page(rnd, page=page, per_page=PER_PAGE)
+    manual = manual or _manual_form(rnd, formdata=False)
+    total = len(manual.entry_id.choices)
+    rows = services.assignments_page(rnd, page=page, per_page=PER_PAGE)
     if assign_form is None:
         assign_form = AssignForm(formdata=None, seed=services.default_seed(rnd))
     return render_template(
         "rounds/assignments.html", contest=g.contest, rnd=rnd, rows=rows, total=total,
         page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
-        assign_form=assign_form, manual=manual or _manual_form(rnd, formdata=False),
+        assign_form=assign_form, manual=manual,
         conflict_warning=conflict_warning, simple=SimpleForm(),
         replacements=services.pending_replacements(rnd), replace_form=ReplacementForm(),
-        first=rnd.position == min(r.position for r in services.contest_rounds(g.contest)),
+        first=services.is_first_round(rnd),
     ), status
 
 
