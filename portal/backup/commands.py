@@ -59,9 +59,11 @@ def import_(path: Path):
     except BackupError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - any failure: roll back and say so plainly
         db.session.rollback()
-        raise
+        raise click.ClickException(
+            f"Import failed ({type(exc).__name__}: {exc}). Nothing was imported."
+        ) from exc
     try:
         db.session.commit()
     except Exception:

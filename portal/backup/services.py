@@ -6,6 +6,17 @@ stream) and, with files, ``objects/<key>``. Which rows belong to an edition is d
 the foreign keys in ``db.metadata``: a row belongs when one of its foreign keys points at a
 row that belongs, starting from the ``contests`` row; users are exported when an edition row
 points at them. A table the walk cannot place stops the export (see ``edition_filters``).
+
+An import restores into an EMPTY database only (schema present, no rows): it refuses, and
+changes nothing, when the edition's slug or any of its users' emails exists, or any table
+holds a row. Merging into a live portal would mean remapping every id and re-chaining the
+audit log, which a restore should not do silently. Rows keep their primary keys.
+
+The audit log is one hash chain across all editions. When the exported edition's events are
+the whole chain (a one-edition portal), the import verifies the restored chain from genesis
+and refuses a broken one. When other editions' events are interleaved, an edition's events
+cannot verify from genesis on their own: the import then checks each event against its own
+hash and says so; ``flask audit verify`` on such a restored portal reports the first gap.
 """
 
 from __future__ import annotations
@@ -544,7 +555,26 @@ def _insert_rows(zf: zipfile.ZipFile, meta: dict, report: ImportReport) -> set[s
             )
         report.rows[table.name] = count
     db.session.flush()
+    _check_foreign_keys()
     return file_keys
+
+
+def _check_foreign_keys() -> None:
+    """Refuse rows pointing at nothing (SQLite does not enforce foreign keys itself)."""
+    for table in db.metadata.sorted_tables:
+        for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name):
+            parent = fk.column.table.alias("parent")
+            orphan = db.session.execute(
+                sa.select(fk.parent).where(
+                    fk.parent.is_not(None),
+                    ~sa.exists().where(parent.c[fk.column.name] == fk.parent),
+                ).limit(1)
+            ).scalar()
+            if orphan is not None:
+                raise BackupError(
+                    f"tables/{table.name}.json: {fk.parent.name}={orphan} points at no row "
+                    f"of {fk.column.table.name}. Nothing was imported."
+                )
 
 
 def _check_audit(meta: dict, report: ImportReport) -> None:

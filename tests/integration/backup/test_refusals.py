@@ -245,3 +245,54 @@ def test_export_of_unknown_edition_or_onto_existing_file_is_refused(app, runner,
     assert result.exit_code == 1
     assert f"Error: {existing} already exists; choose another file name." in result.output
     assert existing.read_bytes() == b"an older backup"
+
+
+def test_bad_rows_roll_everything_back(app, runner, make_fresh_app, tmp_path):
+    seed_edition(get_storage())
+    out = _export(runner, tmp_path, "--with-files")
+    fresh = make_fresh_app()
+
+    levels = read_zip_json(out, "tables/prize_levels.json")
+    levels[0]["min_score"] = "tám mươi"
+    bad_value = tmp_path / "bad-value.zip"
+    rewrite_zip(out, bad_value, {"tables/prize_levels.json": json.dumps(levels).encode()})
+    result = _import(fresh, bad_value)
+    assert result.exit_code == 1
+    assert ("Error: tables/prize_levels.json, row 1, column min_score: 'tám mươi' is not "
+            "valid") in result.output
+    _nothing_in(fresh)
+
+    # A repeated primary key fails in the database, after earlier tables were inserted.
+    genres = read_zip_json(out, "tables/genres.json")
+    meta = read_zip_json(out, "meta.json")
+    meta["tables"]["genres"] += 1
+    duplicate = tmp_path / "duplicate.zip"
+    rewrite_zip(out, duplicate, {
+        "tables/genres.json": json.dumps([*genres, genres[0]]).encode(),
+        "meta.json": json.dumps(meta).encode(),
+    })
+    result = _import(fresh, duplicate)
+    assert result.exit_code == 1
+    assert "Error: Import failed (IntegrityError: " in result.output
+    assert "Nothing was imported." in result.output
+    _nothing_in(fresh)
+
+
+def test_row_pointing_at_nothing_is_refused(app, runner, make_fresh_app, tmp_path, db_backend):
+    seed_edition(get_storage())
+    out = _export(runner, tmp_path, "--with-files")
+    parts = read_zip_json(out, "tables/entry_parts.json")
+    parts[0]["entry_id"] = 999999
+    orphan = tmp_path / "orphan.zip"
+    rewrite_zip(out, orphan, {"tables/entry_parts.json": json.dumps(parts).encode()})
+    fresh = make_fresh_app()
+
+    result = _import(fresh, orphan)
+
+    assert result.exit_code == 1
+    if db_backend == "sqlite":  # PostgreSQL refuses the insert itself (IntegrityError)
+        assert ("Error: tables/entry_parts.json: entry_id=999999 points at no row of "
+                "entries. Nothing was imported.") in result.output
+    else:
+        assert "Error: Import failed (IntegrityError: " in result.output
+    _nothing_in(fresh)
