@@ -31,6 +31,7 @@ def _new_url(contest):
 
 def test_new_entry_form_prefills_the_user_as_lead_author(signed_in, contest, entrant):
     page = html(signed_in.get(_new_url(contest)))
+    assert 'id="sec-files"' not in page  # files come once the draft exists
     assert input_value(page, "authors-0-full_name") == "Nguyễn Thị Hồng"
     assert input_value(page, "authors-0-email") == entrant.email
     assert input_value(page, "authors-1-full_name") is None
@@ -55,6 +56,9 @@ def test_create_draft_saves_everything_and_links_the_owner(signed_in, contest, e
         ("Nguyễn Thị Hồng", "lead", entrant.id, entrant.email)]
     assert entry.search_text.startswith("giu vung ky cuong")
     assert audit_actions(entry.id) == ["entry.create"]
+    page = html(signed_in.get(f"/entries/{entry.id}/edit"))
+    assert '<h2 class="h5" id="sec-files">Tệp tác phẩm</h2>' in page
+    assert "Trước khi nộp, bạn cần sửa các điểm sau:" in page  # no file uploaded yet
 
 
 def test_iso_dates_are_accepted_too(signed_in, contest):
