@@ -612,15 +612,18 @@ _draft = sa.case((ScoreSheet.status == ScoreSheet.DRAFT, 1), else_=0)
 
 def judge_progress(rnd: Round) -> list[dict]:
     """Per judge: active assignments, drafts, submitted sheets, last activity (one query)."""
+    counts = (sa.select(Assignment.judge_id.label("judge_id"),
+                        sa.func.count(Assignment.id).label("assigned"),
+                        sa.func.coalesce(sa.func.sum(_draft), 0).label("drafts"),
+                        sa.func.coalesce(sa.func.sum(_submitted), 0).label("submitted"),
+                        sa.func.max(ScoreSheet.updated_at).label("last"))
+              .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+              .where(Assignment.round_id == rnd.id, Assignment.status == Assignment.ACTIVE)
+              .group_by(Assignment.judge_id).subquery())
     rows = db.session.execute(
-        sa.select(User.id, User.full_name, User.email,
-                  sa.func.count(Assignment.id), sa.func.coalesce(sa.func.sum(_draft), 0),
-                  sa.func.coalesce(sa.func.sum(_submitted), 0),
-                  sa.func.max(ScoreSheet.updated_at))
-        .join(Assignment, Assignment.judge_id == User.id)
-        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(Assignment.round_id == rnd.id, Assignment.status == Assignment.ACTIVE)
-        .group_by(User.id, User.full_name, User.email).order_by(User.full_name, User.id)
+        sa.select(User.id, User.full_name, User.email, counts.c.assigned, counts.c.drafts,
+                  counts.c.submitted, counts.c.last)
+        .join(counts, counts.c.judge_id == User.id).order_by(User.full_name, User.id)
     ).all()
     out = []
     for uid, name, email, assigned, drafts, submitted, last in rows:
@@ -633,48 +636,56 @@ def judge_progress(rnd: Round) -> list[dict]:
 
 
 def entry_progress(rnd: Round, *, page: int, per_page: int = 50) -> list[dict]:
-    """One page of entries: n of k sheets submitted (one query)."""
+    """One page of entries: n of k sheets submitted (one query; the page is cut before
+    the sheets are counted, so the cost follows the page, not the round)."""
+    page_rows = (sa.select(Entry.id.label("id"), Entry.reference.label("reference"),
+                           Entry.title.label("title"), Genre.code.label("genre"))
+                 .join(RoundEntry, RoundEntry.entry_id == Entry.id)
+                 .join(Genre, Genre.id == Entry.genre_id)
+                 .where(RoundEntry.round_id == rnd.id)
+                 .order_by(Entry.reference, Entry.id)
+                 .limit(per_page).offset((page - 1) * per_page).subquery())
     rows = db.session.execute(
-        sa.select(Entry.id, Entry.reference, Entry.title, Genre.code,
+        sa.select(page_rows.c.id, page_rows.c.reference, page_rows.c.title, page_rows.c.genre,
                   sa.func.count(Assignment.id), sa.func.coalesce(sa.func.sum(_submitted), 0))
-        .select_from(RoundEntry)
-        .join(Entry, Entry.id == RoundEntry.entry_id)
-        .join(Genre, Genre.id == Entry.genre_id)
-        .outerjoin(Assignment, sa.and_(Assignment.round_id == RoundEntry.round_id,
-                                       Assignment.entry_id == RoundEntry.entry_id,
+        .outerjoin(Assignment, sa.and_(Assignment.round_id == rnd.id,
+                                       Assignment.entry_id == page_rows.c.id,
                                        Assignment.status == Assignment.ACTIVE))
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(RoundEntry.round_id == rnd.id)
-        .group_by(Entry.id, Entry.reference, Entry.title, Genre.code)
-        .order_by(Entry.reference, Entry.id).limit(per_page).offset((page - 1) * per_page)
+        .group_by(page_rows.c.id, page_rows.c.reference, page_rows.c.title, page_rows.c.genre)
+        .order_by(page_rows.c.reference, page_rows.c.id)
     ).all()
     return [{"id": i, "reference": ref or f"#{i}", "title": title, "genre": code,
              "assigned": n, "submitted": int(s)} for i, ref, title, code, n, s in rows]
 
 
 def panel_progress(rnd: Round) -> list[dict]:
-    """Per panel: entries, submitted sheets and percentage of entries × k done (one query)."""
-    entries = (sa.select(Entry.id.label("entry_id"), Entry.genre_id.label("genre_id"))
+    """Per panel: entries, submitted sheets and percentage of entries × k done (one query,
+    counting per genre before joining the panels)."""
+    entries = (sa.select(Entry.genre_id.label("genre_id"), sa.func.count().label("n"))
                .join(RoundEntry, RoundEntry.entry_id == Entry.id)
-               .where(RoundEntry.round_id == rnd.id).subquery())
-    sheets = (sa.select(Assignment.entry_id.label("entry_id"),
-                        sa.func.sum(_submitted).label("submitted"))
+               .where(RoundEntry.round_id == rnd.id).group_by(Entry.genre_id).subquery())
+    sheets = (sa.select(Entry.genre_id.label("genre_id"), sa.func.count().label("n"))
+              .select_from(Assignment)
               .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-              .where(Assignment.round_id == rnd.id, Assignment.status == Assignment.ACTIVE)
-              .group_by(Assignment.entry_id).subquery())
+              .join(Entry, Entry.id == Assignment.entry_id)
+              .where(Assignment.round_id == rnd.id, Assignment.status == Assignment.ACTIVE,
+                     ScoreSheet.status == ScoreSheet.SUBMITTED)
+              .group_by(Entry.genre_id).subquery())
     rows = db.session.execute(
-        sa.select(Panel.id, Panel.name, sa.func.count(entries.c.entry_id),
-                  sa.func.coalesce(sa.func.sum(sheets.c.submitted), 0))
+        sa.select(Panel.id, Panel.name, sa.func.coalesce(sa.func.sum(entries.c.n), 0),
+                  sa.func.coalesce(sa.func.sum(sheets.c.n), 0))
         .select_from(Panel)
         .outerjoin(panel_genres, panel_genres.c.panel_id == Panel.id)
         .outerjoin(entries, entries.c.genre_id == panel_genres.c.genre_id)
-        .outerjoin(sheets, sheets.c.entry_id == entries.c.entry_id)
+        .outerjoin(sheets, sheets.c.genre_id == panel_genres.c.genre_id)
         .where(Panel.round_id == rnd.id)
         .group_by(Panel.id, Panel.name, Panel.position).order_by(Panel.position, Panel.id)
     ).all()
     k = rnd.judges_per_entry
     out = []
     for pid, name, n_entries, submitted in rows:
+        n_entries = int(n_entries)
         needed = n_entries * k
         done = min(int(submitted), needed)
         pct = round(100 * done / needed) if needed else 0
