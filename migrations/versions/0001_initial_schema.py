@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:15:02.701089
+Create Date: 2026-11-26 07:37:50.291256
 
 """
 from alembic import op
