@@ -80,6 +80,19 @@ def test_recused_sheet_is_absent_not_zero(edition):
     assert values[e[6].id] is None  # one sheet of two, not accepted: not a score yet
 
 
+def test_mean_summed_in_sql_equals_mean_computed_in_memory(edition):
+    contest, rnd, e, org = edition
+    services.accept_incomplete(contest, e[6], reason="Hội đồng đồng ý", actor=org)
+    db.session.flush()
+    assert rnd.aggregation == "mean"
+    in_sql = services.round_aggregate_values(rnd)
+    rnd.aggregation = "median"  # the in-memory path; the median of two sheets is their mean
+    in_memory = services.round_aggregate_values(rnd)
+    assert in_sql == in_memory
+    assert in_sql == {e[0].id: 89.0, e[1].id: 83.0, e[2].id: 81.0, e[3].id: 81.0,
+                      e[4].id: 71.0, e[5].id: 68.5, e[6].id: 95.0, e[7].id: 77.0}
+
+
 def test_incomplete_entry_ranked_only_after_acceptance_with_reason(edition):
     contest, rnd, e, org = edition
     with pytest.raises(DomainError) as err:
