@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from portal import permissions
+from portal.extensions import db
 
 
 def _wants_json() -> bool:
@@ -18,6 +19,21 @@ def _error(status: int, title: str, message: str):
     if _wants_json():
         return jsonify(error=message), status
     return render_template("errors.html", status=status, title=title, message=message), status
+
+
+def _discard_failed_transaction() -> None:
+    """Roll the request's session back before the error page is drawn.
+
+    After a database error (a lost connection, a deadlock) the session refuses every
+    query until rolled back, and the layout needs queries (the current user, the menus):
+    without this the "nothing was changed" page itself fails and the user gets a bare
+    "Internal Server Error". A rollback on a dead connection raises too; the pool then
+    drops that connection, so the error is of no further interest.
+    """
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - already answering an error; keep the page
+        current_app.logger.warning("rollback after a failed request also failed", exc_info=True)
 
 
 def init_app(app: Flask) -> None:
@@ -75,6 +91,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(exc):
+        _discard_failed_transaction()
         return _error(
             500,
             _("Something went wrong"),
