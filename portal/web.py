@@ -89,6 +89,17 @@ def init_app(app: Flask) -> None:
             _("Too many attempts in a short time. Wait a minute and try again."),
         )
 
+    @app.errorhandler(503)
+    def unavailable(exc):
+        return _error(
+            503,
+            _("Temporarily unavailable"),
+            _(
+                "A service the portal depends on (the database or the file store) is not "
+                "reachable right now. Nothing was changed; try again in a few minutes."
+            ),
+        )
+
     @app.errorhandler(500)
     def server_error(exc):
         _discard_failed_transaction()
