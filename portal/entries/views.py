@@ -30,7 +30,7 @@ from portal.errors import DomainError, NotAllowed, StaleEdit, SubmissionClosed
 from portal.extensions import db
 from portal.mail import send_mail
 from portal.models import Contest, Entry, EntryFile, Genre, Membership
-from portal.permissions import is_staff
+from portal.permissions import is_admin, is_staff
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,9 @@ def dashboard():
     staff_of = set(db.session.scalars(
         sa.select(Membership.contest_id).where(Membership.user_id == current_user.id)
     ))
-    contests = [c for c in services.open_contests(now) if c.id not in staff_of]
+    # A global admin is staff of every edition (portal.permissions.is_staff).
+    contests = [] if is_admin(current_user) else [
+        c for c in services.open_contests(now) if c.id not in staff_of]
     from portal.i18n import select_locale
     from portal.results.services import published_result_for, released_averages_for
 
@@ -317,6 +319,10 @@ def submit(entry_id: int):
     try:
         services.submit_entry(entry, actor=current_user,
                               expected_version=form.expected_version(), now=now)
+    except services.AlreadySubmitted as exc:  # a simultaneous click got there first
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for("entries.view", entry_id=entry_id))
     except DomainError as exc:
         db.session.rollback()
         entry = _load(entry_id)
