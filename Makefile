@@ -16,6 +16,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 install: $(BIN)/.installed
 
 translations: install
+	$(BIN)/python scripts/translations.py update
 	$(BIN)/python scripts/translations.py compile
 
 run: install translations

@@ -97,17 +97,22 @@ def update() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
             write_po(fh, build(template, locale, known), width=100, omit_header=False)
-    return check()
+    missing_count = check(quiet=True)
+    if missing_count:
+        print(f"{missing_count} message(s) lack a translation: scripts/translations.py check")
+    return 0
 
 
-def check() -> int:
+def check(quiet: bool = False) -> int:
+    """Print every untranslated message or mismatched placeholder; return how many."""
     problems = []
     for locale in LOCALES:
         with po_path(locale).open("rb") as fh:
             problems += [f"{locale}: {p}" for p in missing(read_po(fh, locale=locale))]
-    for p in problems:
-        print(p)
-    return 1 if problems else 0
+    if not quiet:
+        for p in problems:
+            print(p)
+    return len(problems)
 
 
 def compile_all() -> int:
@@ -125,4 +130,5 @@ def compile_all() -> int:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "update"
-    sys.exit({"update": update, "check": check, "compile": compile_all}[command]())
+    result = {"update": update, "check": check, "compile": compile_all}[command]()
+    sys.exit(1 if result else 0)
