@@ -404,15 +404,28 @@ def _take_sequence(contest: Contest, genre: Genre) -> int:
     return seq
 
 
+class AlreadySubmitted(DomainError):
+    """The entry was submitted meanwhile (by a simultaneous request); nothing changed."""
+
+    status = 409
+
+
 def submit_entry(entry: Entry, *, actor: User, expected_version: int | None,
                  now: datetime) -> Entry:
     """Submit a draft: screen it, give it a reference code (once, kept for good), audit.
 
     Raises SubmissionClosed after the deadline, StaleEdit on a stale version,
-    NotEligible with every screening problem in `problems`, DomainError when the entry
-    is not a draft.
+    NotEligible with every screening problem in `problems`, AlreadySubmitted when a
+    simultaneous request submitted it first, DomainError when the entry is not a draft.
     """
     _check_window(entry.contest, now)
+    # Lock the row and re-read it: of simultaneous submits (a double click, two tabs) the
+    # first wins and the others, waiting here, see it submitted instead of failing later
+    # on the version column with a server error.
+    db.session.refresh(entry, with_for_update=True)
+    if entry.status == Entry.SUBMITTED:
+        raise AlreadySubmitted(gettext("This entry has already been submitted; here is its "
+                                       "receipt."))
     if entry.status != Entry.DRAFT:
         raise DomainError(gettext("Only a draft can be submitted."))
     _check_version(entry, expected_version)
