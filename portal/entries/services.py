@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.exc import StaleDataError
 
 from judging.eligibility import (
     DateWindow,
@@ -118,13 +119,26 @@ def _check_window(contest: Contest, now: datetime) -> None:
         raise SubmissionClosed(gettext("Submissions are not open for this edition."))
 
 
+def _stale() -> StaleEdit:
+    return StaleEdit(gettext(
+        "This entry was changed in another window (or by another person) after you "
+        "opened it. Nothing was saved: your version is still in the form below. Check it "
+        "and save again to keep it."
+    ))
+
+
 def _check_version(entry: Entry, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != entry.version:
-        raise StaleEdit(gettext(
-            "This entry was changed in another window (or by another person) after you "
-            "opened it. Nothing was saved: your version is still in the form below. Check it "
-            "and save again to keep it."
-        ))
+        raise _stale()
+
+
+def _flush() -> None:
+    """Flush; a simultaneous request that changed the entry first (its version column no
+    longer matches) raises StaleEdit, with nothing written, instead of a server error."""
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise _stale() from exc
 
 
 # --- snapshots for the audit trail ---------------------------------------------------------
@@ -244,7 +258,7 @@ def update_entry(entry: Entry, *, actor: User, data: EntryData, expected_version
     entry.genre = _genre_of(entry.contest, data.genre_id)
     _apply(entry, data)
     entry.updated_at = now
-    db.session.flush()
+    _flush()
     record("entry.update", actor=actor, entry=entry, obj=entry, before=before,
            after=snapshot(entry))
     return entry
@@ -265,7 +279,7 @@ def _change_status(entry: Entry, status: str, *, action: str, actor: User,
     before = {"status": entry.status, "reference": entry.reference}
     entry.status = status
     entry.updated_at = now
-    db.session.flush()
+    _flush()
     record(action, actor=actor, entry=entry, obj=entry, before=before,
            after={"status": entry.status, "reference": entry.reference})
 
