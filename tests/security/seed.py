@@ -48,6 +48,7 @@ CO_PHONE = "0912000777"
 CO_EMAIL = "dongtacgia.kin@example.vn"
 CO_YEAR = 1968
 CO_FULL_NAME = "Trần Văn Đồng Kín"
+WORKPLACE = "Báo Riêng Tư Sáng"
 PII = (PHONE, EMAIL, str(YEAR), CO_PHONE, CO_EMAIL, str(CO_YEAR))
 
 
@@ -86,8 +87,9 @@ def pdf_bytes() -> bytes:
     return out.getvalue()
 
 
-def seed(app, *, blind: bool = True) -> World:
-    """Create the world (committed) and return it."""
+def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -> World:
+    """Create the world (committed) and return it; `blind` and `sheet_status` set the
+    round's blindness and the assigned judge's sheet."""
     from portal.auth.services import make_reset_token
     from portal.files import services as file_services
     from portal.results.services import publish
@@ -97,7 +99,7 @@ def seed(app, *, blind: bool = True) -> World:
     other_contest = make_contest(slug="ed-other", now=now)
     u = {
         "owner": make_user(EMAIL, full_name=FULL_NAME, pen_name=PEN_NAME, phone=PHONE,
-                           year_of_birth=YEAR, workplace="Báo Hà Tĩnh"),
+                           year_of_birth=YEAR, workplace=WORKPLACE),
         "other": make_user("khac@example.vn"),
         "coauthor": make_user(CO_EMAIL, full_name=CO_FULL_NAME, pen_name="Đồng Kín",
                               phone=CO_PHONE, year_of_birth=CO_YEAR,
@@ -141,8 +143,9 @@ def seed(app, *, blind: bool = True) -> World:
                      judges_per_entry=1)
     db.session.add(RoundEntry(round_id=rnd.id, entry_id=entry.id))
     assignment = Assignment(round_id=rnd.id, entry_id=entry.id, judge_id=u["judge_a"].id)
-    sheet = ScoreSheet(status=ScoreSheet.SUBMITTED, total=Decimal("90"), submitted_at=now,
-                       comment="Tốt")
+    submitted = sheet_status == ScoreSheet.SUBMITTED
+    sheet = ScoreSheet(status=sheet_status, total=Decimal("90"),
+                       submitted_at=now if submitted else None, comment="Tốt")
     for c, value in zip(rnd.criteria, (23, 18, 18, 18, 13), strict=True):
         sheet.scores.append(Score(criterion=c, value=Decimal(value)))
     assignment.sheet = sheet
