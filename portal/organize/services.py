@@ -54,9 +54,11 @@ REF_PREFIX_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 
 
 def valid_timezone(name: str) -> bool:
+    """True for an IANA zone name; never raises (a directory such as "America" or a
+    name too long for the file system is simply not a zone)."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return bool(name)
 
