@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.extensions import db
 from portal.models import Contest, Membership, User
@@ -43,6 +44,11 @@ def demo():
 @click.option("--if-empty", is_flag=True, help="Do nothing when an edition already exists.")
 def load(if_empty):
     """Load the example edition and the demo logins, then print them."""
+    if current_app.config.get("ENV_NAME") == "production":
+        # The demo logins share a published password: never on a production database.
+        raise click.ClickException(
+            "The demo is not loaded in production (PORTAL_ENV=production): its logins "
+            "share a published password.")
     if if_empty and db.session.scalar(sa.select(sa.func.count(Contest.id))):
         click.echo("The database already has an edition; demo not loaded.")
     else:
