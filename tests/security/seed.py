@@ -75,6 +75,7 @@ class World:
     reset_token: str = ""
     part_token: str = ""
     pdf: bytes = b""
+    extra: dict = field(default_factory=dict)
 
 
 def pdf_bytes() -> bytes:

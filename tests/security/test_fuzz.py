@@ -1,0 +1,292 @@
+"""Hostile input into every field of every form: no 5xx, no change outside the intended rows.
+
+Each form is posted (with a valid CSRF token, by a principal allowed to use it) with values
+drawn from long strings, control characters, bidi overrides, NFC/NFD Vietnamese, SQL and
+HTML fragments, huge and non-finite numbers.  After each request every table is compared
+with its state before: rows may change, appear or disappear only where the form is meant
+to write (its own row, its children, new audit events), and no audit event may change.
+Exceptions propagate (TESTING), so a crash fails the test with its traceback.
+
+SQLite only: this is about input handling in forms and services, not the database (the
+authorization matrix and every area's tests run on PostgreSQL too).
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portal.extensions import db
+from portal.models import Entry, Round, ScoreSheet
+from tests.conftest import _truncate_all
+from tests.security.seed import World, client_as, seed, snapshot_tables
+
+NGUYEN = "Nguyễn Thị Hà Tĩnh"
+HOSTILE = [
+    "", " ", "x" * 10_000, "\x00", "a\x00b", "\x1b[31mđỏ\x1b[0m", "\u202egpj.exe", "\r\n\t",
+    unicodedata.normalize("NFC", NGUYEN), unicodedata.normalize("NFD", NGUYEN),
+    "'; DROP TABLE users;--", "\" OR 1=1 --", "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>", "{{ 7*7 }}", "%(name)s %s", "../../etc/passwd",
+    "1e308", "-1e308", str(10**30), "NaN", "nan", "-0.0", "inf", "-inf", "Infinity", "-1",
+    "0", "2147483648", "9223372036854775808", "1.005", "٣", "１２", "0x1F", "1_000",
+    "2026-02-30", "31/12/99999", "0000-00-00T00:00", "9999-12-31T23:59", "javascript:alert(1)",
+    "//evil.com", "\ud7ff", "😀" * 50, "America", "Asia/../../etc/passwd",
+]
+VALUE = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.just("<valid>"))
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+# 25 examples per form keep the file near 30 s; FUZZ_EXAMPLES=500 FUZZ_RANDOM=1 hunts longer.
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")), deadline=None,
+                derandomize=not os.environ.get("FUZZ_RANDOM"),
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+
+@pytest.fixture(params=["sqlite"])
+def db_backend(request):
+    return request.param
+
+
+@dataclass
+class Form:
+    principal: str
+    url: object  # world -> path
+    valid: dict  # field -> a valid value (used when the strategy draws "<valid>")
+    allowed: object  # (world, table, row) -> bool: rows this form may add, change or drop
+    window_closed: bool = False  # screening needs the submission window to have closed
+
+
+def _entry_rows(w: World, table: str, row: dict) -> bool:
+    return (table == "entries" and row["id"] == w.draft_id) or (
+        table in ("entry_parts", "entry_authors") and row["entry_id"] == w.draft_id)
+
+
+def _round2_rows(w: World, table: str, row: dict) -> bool:
+    return (table == "rounds" and row["id"] == w.extra["round2"]) or (
+        table == "criteria" and row["round_id"] == w.extra["round2"])
+
+
+def _sheet_rows(w: World, table: str, row: dict) -> bool:
+    return (table == "score_sheets" and row["id"] == w.sheet_id) or (
+        table == "scores" and row["sheet_id"] == w.sheet_id)
+
+
+ENTRY_VALID = {
+    "version": "<version>", "genre_id": "<genre>", "title": "Bài dự thi", "form": "single",
+    "parts_count": "1", "parts-0-title": "Kỳ 1", "parts-0-published_on": "01/05/2026",
+    "parts-0-outlet": "Báo Hà Tĩnh", "parts-0-section": "", "parts-0-url": "",
+    "summary": "Tóm tắt", "language": "Tiếng Việt", "authors-0-full_name": NGUYEN,
+    "authors-0-pen_name": "Hà", "authors-0-year_of_birth": "1980",
+    "authors-0-workplace": "Báo", "authors-0-title": "", "authors-0-phone": "0912345678",
+    "authors-0-email": "a@example.vn", "authors-0-role": "lead", "prior_prize": "",
+    "prior_prize_name": "", "prior_prize_level": "", "prior_prize_giver": "",
+    "not_national_award": "y", "accepted_rules": "y", "remove_author": "", "remove_part": "",
+}
+SETTINGS_VALID = {
+    "name": "Giải Búa liềm vàng", "name_en": "Golden Hammer", "year": "2026", "number": "3",
+    "organizing_body": "Ban Tổ chức Tỉnh ủy", "province": "Hà Tĩnh",
+    "timezone": "Asia/Ho_Chi_Minh", "ref_prefix": "BLV", "publication_start": "2025-11-01",
+    "publication_end": "2026-10-31", "submission_opens": "2026-01-01T08:00",
+    "submission_closes": "2026-12-31T17:00", "per_author_cap": "2", "max_authors": "5",
+    "max_parts": "5", "status": "open", "allow_quota_transfer": "", "special_prize_count": "0",
+    "release_averages": "",
+}
+RUBRIC_VALID = {
+    f"rubric-criteria-{i}-{k}": v for i, (code, mx) in enumerate([("a", "60"), ("b", "40")])
+    for k, v in {"code": code, "name_vi": f"Tiêu chí {code}", "name_en": code,
+                 "description": "", "max_score": mx, "step": "1", "weight": "1",
+                 "order": str(i), "remove": ""}.items()
+}
+ROUND_VALID = {
+    "name_vi": "Vòng chung khảo", "name_en": "Final", "opens_at": "2026-11-01T08:00",
+    "closes_at": "2026-11-20T17:00", "judges_per_entry": "1", "blind": "y",
+    "aggregation": "mean", "trim_min_sheets": "5", "disagreement_threshold": "20",
+    "advance_rule": "top_n", "advance_value": "5",
+}
+SHEET_VALID = {
+    "score-truthful": "20", "score-orientation": "15", "score-discovery": "15.5",
+    "score-effect": "16", "score-presentation": "12", "comment": "Khá",
+    "version": "<version>", "action": "save",
+}
+
+FORMS = {
+    "register": Form("anon", lambda w: "/auth/register", {
+        "email": "moi@example.vn", "password": "mat-khau-dai-1", "confirm": "mat-khau-dai-1",
+        "full_name": NGUYEN, "pen_name": "Hà", "year_of_birth": "1980", "title": "",
+        "workplace": "Báo", "phone": "0912345678"},
+        lambda w, t, r: t == "users" and r["id"] not in w.users.values()),
+    "login": Form("anon", lambda w: "/auth/login", {
+        "email": "khac@example.vn", "password": "sai-mat-khau", "remember": "y"},
+        lambda w, t, r: False),
+    "account": Form("owner", lambda w: "/auth/account", {
+        "pen_name": "Hà", "year_of_birth": "1980", "title": "PV", "workplace": "Báo",
+        "phone": "0912345678"},
+        lambda w, t, r: t == "users" and r["id"] == w.users["owner"]),
+    "entry form": Form("owner", lambda w: f"/entries/{w.draft_id}/edit", ENTRY_VALID,
+                       _entry_rows),
+    "new entry": Form("other", lambda w: f"/entries/new/{w.slug}", ENTRY_VALID,
+                      lambda w, t, r: t in ("entries", "entry_parts", "entry_authors")
+                      and (r.get("entry_id") or r["id"]) not in (w.entry_id, w.draft_id)),
+    "edition settings": Form("org", lambda w: f"/organize/{w.slug}/settings", SETTINGS_VALID,
+                             lambda w, t, r: t == "contests" and r["slug"] == w.slug),
+    "slot": Form("org", lambda w: f"/organize/{w.slug}/slots/{w.slot_id}", {
+        "formats": "pdf", "max_size_mb": "50", "min_count": "1", "max_count": "5",
+        "required": "y"}, lambda w, t, r: t == "file_slots" and r["id"] == w.slot_id),
+    "members": Form("org", lambda w: f"/organize/{w.slug}/members", {
+        "email": "khac@example.vn", "role": "judge"},
+        lambda w, t, r: t == "memberships" and r["contest_id"] == w.extra["contest_id"]),
+    "round settings": Form("org", lambda w: f"/organize/{w.slug}/rounds/"
+                           f"{w.extra['round2']}/edit", ROUND_VALID, _round2_rows),
+    "rubric": Form("org", lambda w: f"/organize/{w.slug}/rounds/{w.extra['round2']}/rubric",
+                   RUBRIC_VALID, _round2_rows),
+    "screening ruling": Form("org", lambda w: f"/organize/{w.slug}/screening/{w.entry_id}", {
+        "ruling": "ineligible", "reason": "Ngoài thời gian đăng", "next": ""},
+        lambda w, t, r: t == "entries" and r["id"] == w.entry_id, window_closed=True),
+    "level change": Form("org", lambda w: f"/results/{w.slug}/entries/{w.entry_id}/level", {
+        "level": "B", "reason": "Hội đồng quyết định"},
+        lambda w, t, r: t == "awards" and r["entry_id"] == w.entry_id),
+    "decision": Form("org", lambda w: f"/results/{w.slug}/decision", {
+        "number": "12/QĐ", "decided_on": "2026-11-02"},
+        lambda w, t, r: t == "contests" and r["slug"] == w.slug),
+    "score sheet": Form("judge_a", lambda w: f"/judge/assignments/{w.assignment_id}",
+                        SHEET_VALID, _sheet_rows),
+    "autosave": Form("judge_a", lambda w: f"/judge/assignments/{w.assignment_id}/autosave",
+                     SHEET_VALID, _sheet_rows),
+    "conflict": Form("judge_a", lambda w: f"/judge/assignments/{w.assignment_id}/conflict", {
+        "reason": "Cùng cơ quan"},
+        lambda w, t, r: (t == "assignments" and r["id"] == w.assignment_id)
+        or t == "conflict_declarations"),
+}
+
+
+def _world(app, *, window_closed: bool = False) -> World:
+    world = seed(app, sheet_status=ScoreSheet.DRAFT)
+    from portal.models import Contest
+    from tests.support.factories import make_round
+
+    contest = db.session.scalar(db.select(Contest).where(Contest.slug == world.slug))
+    now = datetime.now(UTC)
+    if window_closed:
+        contest.submission_closes = now - timedelta(hours=1)
+    round2 = make_round(contest, position=2, now=now, status=Round.DRAFT,
+                        opens_at=now + timedelta(days=20), closes_at=now + timedelta(days=30))
+    db.session.commit()
+    world.extra = {"round2": round2.id, "contest_id": contest.id,
+                   "genre": contest.genres[0].id}
+    return world
+
+
+def _rows(snapshot: dict) -> dict:
+    from portal.extensions import db as _db
+
+    out = {}
+    for table in _db.metadata.sorted_tables:
+        names = [c.name for c in table.columns]
+        pk = [names.index(c.name) for c in table.primary_key.columns]
+        for row in snapshot[table.name]:
+            out[(table.name, tuple(row[i] for i in pk))] = dict(zip(names, row, strict=True))
+    return out
+
+
+def assert_only_allowed_changes(world, form: Form, before: dict, after: dict) -> None:
+    old, new = _rows(before), _rows(after)
+    bad = []
+    for key in set(old) | set(new):
+        if old.get(key) == new.get(key):
+            continue
+        table = key[0]
+        if table == "audit_events":
+            if key in old:
+                bad.append(f"audit event changed or removed: {key}")
+            continue
+        rows = [r for r in (old.get(key), new.get(key)) if r is not None]
+        if not all(form.allowed(world, table, r) for r in rows):
+            bad.append(f"{table} {key[1]}: {old.get(key)} -> {new.get(key)}")
+    assert not bad, bad
+
+
+def _data(world, draw_values: dict, form: Form) -> dict:
+    versions = {"<version>": None}
+    data = {}
+    for field, value in draw_values.items():
+        if value == "<valid>":
+            value = form.valid[field]
+        if value == "<version>":
+            if versions["<version>"] is None:
+                sheet_or_entry = (db.session.get(ScoreSheet, world.sheet_id)
+                                  if field == "version" and "score-truthful" in form.valid
+                                  else db.session.get(Entry, world.draft_id))
+                versions["<version>"] = str(sheet_or_entry.version)
+                db.session.rollback()
+            value = versions["<version>"]
+        if value == "<genre>":
+            value = str(world.extra["genre"])
+        data[field] = value
+    return data
+
+
+def _fuzz(app, world, form: Form, values: dict) -> None:
+    client, token = client_as(app, world, form.principal)
+    before = snapshot_tables()
+    data = _data(world, values, form)
+    response = client.post(form.url(world), data={"csrf_token": token, **data},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code < 500, response.status_code
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        assert not parts.netloc and location.startswith("/") and not location.startswith("//")
+    assert_only_allowed_changes(world, form, before, snapshot_tables())
+
+
+def _strategy(form: Form):
+    return st.fixed_dictionaries({field: VALUE for field in form.valid})
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_hostile_input_never_fails_or_spills(app, name):
+    form = FORMS[name]
+    world = _world(app, window_closed=form.window_closed)
+
+    @FUZZ
+    @given(values=_strategy(form))
+    def run(values):
+        _fuzz(app, world, form, values)
+
+    run()
+
+
+def test_valid_values_are_accepted_so_the_fuzz_reaches_the_services(app):
+    """The "<valid>" values pass: each form's happy path runs, so hostile values are tried
+    next to working ones, not only against a form that refuses everything."""
+    expected = {"account": 302, "entry form": 302, "edition settings": 302, "slot": 302,
+                "round settings": 302, "rubric": 302, "screening ruling": 302,
+                "score sheet": 302, "autosave": 200, "members": 302}
+    got = {}
+    for name in expected:
+        form = FORMS[name]
+        _truncate_all()
+        world = _world(app, window_closed=form.window_closed)
+        client, token = client_as(app, world, form.principal)
+        data = _data(world, dict.fromkeys(form.valid, "<valid>"), form)
+        got[name] = client.post(form.url(world), data={"csrf_token": token, **data}).status_code
+    assert got == expected
+
+
+@pytest.mark.parametrize("zone", ["America", "x" * 300, "Asia/../../etc/passwd", "UTC\x00"])
+def test_settings_with_an_impossible_time_zone_are_refused_not_crashed(app, zone):
+    """Found by the fuzz: ZoneInfo raised IsADirectoryError / OSError (500) for these."""
+    world = _world(app)
+    client, token = client_as(app, world, "org")
+    before = snapshot_tables()
+    response = client.post(f"/organize/{world.slug}/settings",
+                           data={"csrf_token": token, **SETTINGS_VALID, "timezone": zone})
+    assert response.status_code == 422
+    assert snapshot_tables() == before
