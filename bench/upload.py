@@ -1,0 +1,294 @@
+"""Upload throughput through the portal's protocol, app under gunicorn (not a test).
+
+S3 (moto on 127.0.0.1): start, sign each part over HTTP, PUT each part to its presigned
+URL, complete — against boto3's upload_file of the same file to the same server; and the
+bytes the portal process received (a counting WSGI middleware, see ``counting_app``).
+Local storage: the same protocol with parts PUT to the app; throughput against ``cp`` on
+the same disk, and the gunicorn worker's peak RSS (VmHWM) for 100 MiB and 1 GiB.
+
+    .venv/bin/python bench/upload.py [--size-mib 1024]
+
+Last line: s3_ratio=<x> local_ratio=<y> local_peak_rss_mib_100m=<a> local_peak_rss_mib_1g=<b>
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+MiB = 1024 * 1024
+PASSWORD = "secret-pass-1"
+
+
+def counting_app():
+    """gunicorn factory: the portal wrapped in a middleware that adds every request body's
+    length to BENCH_COUNT_FILE (one worker, so a plain file is enough)."""
+    from portal import create_app
+
+    app = create_app()
+    inner = app.wsgi_app
+    path = os.environ["BENCH_COUNT_FILE"]
+
+    def wsgi(environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length:
+            with open(path, "a") as fh:
+                fh.write(f"{length}\n")
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi
+    return app
+
+
+def make_media(path: Path, size: int) -> None:
+    """A valid MP4 (faststart, so ffprobe reads the moov at the front) padded to ``size``
+    bytes with an MP4 'free' box, which players and ffprobe skip."""
+    small = path.with_suffix(".small.mp4")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi",
+         "-i", "testsrc=duration=2:size=320x240:rate=25",
+         "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(small)],
+        check=True,
+    )
+    head = small.read_bytes()
+    small.unlink()
+    pad = size - len(head)
+    with open(path, "wb") as out:
+        out.write(head)
+        # a 64-bit 'free' box: size 1, type, largesize, then the payload
+        out.write(struct.pack(">I4sQ", 1, b"free", pad))
+        block = os.urandom(MiB)
+        left = pad - 16
+        while left > 0:
+            n = min(left, MiB)
+            out.write(block[:n])
+            left -= n
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(env: dict) -> tuple[int, int]:
+    """Schema, an open edition and an entrant with a draft TV entry; (entry id, slot id)."""
+    code = (
+        "from portal import create_app\n"
+        "from portal.extensions import db\n"
+        "from tests.support.factories import make_contest, make_user, make_entry, genre\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    c = make_contest(slug='bench')\n"
+        "    u = make_user('bench@example.vn')\n"
+        "    e = make_entry(c, u, genre_code='TH')\n"
+        "    s = next(s for s in genre(c, 'TH').slots if s.kind == 'work')\n"
+        "    s.max_size = 8 * 1024 ** 3\n"
+        "    db.session.commit()\n"
+        "    print(e.id, s.id)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return int(out[-2]), int(out[-1])
+
+
+class Gunicorn:
+    def __init__(self, env: dict):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
+             "--worker-class", "gthread", "--timeout", "600", "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "bench.upload:counting_app()"],
+            env=env, cwd=ROOT,
+        )
+        for _ in range(300):
+            try:
+                requests.get(self.url + "/", timeout=10)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def worker_peak_rss_mib(self) -> float:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        status = Path(f"/proc/{children[0]}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def login(url: str) -> tuple[requests.Session, str]:
+    session = requests.Session()
+    page = session.get(url + "/auth/login").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    session.post(url + "/auth/login", data={"csrf_token": token, "email": "bench@example.vn",
+                                            "password": PASSWORD}, allow_redirects=True,
+                 timeout=60)
+    page = session.get(url + "/", timeout=60).text  # logging in starts a new session
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    return session, token
+
+
+def portal_upload(url: str, entry_id: int, slot_id: int, path: Path, *,
+                  workers: int = 4) -> tuple[float, float]:
+    """The browser's protocol from Python; returns (total seconds, seconds of the
+    completion call, which joins the parts and verifies the file)."""
+    session, token = login(url)
+    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    size = path.stat().st_size
+    begin = time.perf_counter()
+    started = session.post(f"{url}/files/entries/{entry_id}/uploads", headers=headers, json={
+        "slot_id": slot_id, "part_number": 1, "filename": path.name, "size": size,
+        "type": "video/mp4"}, timeout=60).json()
+    part_size = size if started["parts"] == 1 else started["part_size"]
+
+    def send(number: int) -> tuple[int, str]:
+        with open(path, "rb") as fh:
+            fh.seek((number - 1) * part_size)
+            data = fh.read(part_size)
+        signed = session.post(f"{url}{started['sign_url']}{number}", headers=headers,
+                              timeout=60).json()
+        target = signed["url"] if signed["url"].startswith("http") else url + signed["url"]
+        response = requests.put(target, data=data, timeout=600)
+        response.raise_for_status()
+        return number, response.headers["ETag"]
+
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(send, range(1, started["parts"] + 1)))
+    completing = time.perf_counter()
+    done = session.post(f"{url}{started['complete_url']}", headers=headers,
+                        json={"parts": [{"number": n, "etag": e} for n, e in parts]},
+                        timeout=900)
+    end = time.perf_counter()
+    assert done.status_code == 200, done.text
+    return end - begin, end - completing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mib", type=int, default=1024)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-upload-"))
+    try:
+        run(work, args.size_mib)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _env(work: Path, name: str, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        SECRET_KEY="bench", DATABASE_URL=f"sqlite:///{work / name}.sqlite",
+        RATELIMIT_ENABLED="0", STORAGE_LOCAL_ROOT=str(work / f"{name}-uploads"),
+        BENCH_COUNT_FILE=str(work / f"{name}.count"), PYTHONPATH=str(ROOT),
+        UPLOAD_PART_SIZE=str(16 * MiB), **extra,
+    )
+    return env
+
+
+def _received(env: dict) -> int:
+    path = Path(env["BENCH_COUNT_FILE"])
+    return sum(int(x) for x in path.read_text().split()) if path.exists() else 0
+
+
+def run(work: Path, size_mib: int) -> None:
+    import logging
+
+    from tests.support.s3 import moto_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
+
+    big = work / "big.mp4"
+    make_media(big, size_mib * MiB)
+    small = work / "small.mp4"
+    make_media(small, 100 * MiB)
+    rows = []
+
+    # --- S3 through moto ----------------------------------------------------------------
+    with moto_server() as endpoint:
+        import boto3
+
+        bucket = f"bench-{uuid.uuid4().hex[:8]}"
+        env = _env(work, "s3", STORAGE_BACKEND="s3", S3_BUCKET=bucket, S3_ENDPOINT_URL=endpoint,
+                   S3_ACCESS_KEY_ID="testing", S3_SECRET_ACCESS_KEY="testing")
+        entry_id, slot_id = seed(env)
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "storage", "init",
+                        "--origin", "http://127.0.0.1"], env=env, cwd=ROOT, check=True,
+                       capture_output=True)
+        server = Gunicorn(env)
+        try:
+            s3_portal, s3_complete = portal_upload(server.url, entry_id, slot_id, big)
+        finally:
+            server.stop()
+        client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        begin = time.perf_counter()
+        client.upload_file(str(big), bucket, "boto3-copy")
+        s3_boto = time.perf_counter() - begin
+        s3_received = _received(env)
+    size = big.stat().st_size
+    rows.append(("S3 portal protocol", size, s3_portal, s3_complete, s3_received))
+    rows.append(("S3 boto3 upload_file", size, s3_boto, None, None))
+
+    # --- local storage ------------------------------------------------------------------
+    local = {}
+    for label, path in (("100m", small), ("1g", big)):
+        env = _env(work, f"local-{label}")
+        entry_id, slot_id = seed(env)
+        server = Gunicorn(env)
+        try:
+            seconds, completion = portal_upload(server.url, entry_id, slot_id, path)
+            rss = server.worker_peak_rss_mib()
+        finally:
+            server.stop()
+        local[label] = (seconds, rss, completion)
+        rows.append((f"local portal {label}", path.stat().st_size, seconds, completion,
+                     _received(env)))
+    begin = time.perf_counter()
+    shutil.copyfile(big, work / "cp-copy")
+    os.sync()
+    cp_seconds = time.perf_counter() - begin
+    rows.append(("local cp", size, cp_seconds, None, None))
+
+    print(f"{'run':<24}{'bytes':>14}{'seconds':>10}{'of which complete':>19}{'MiB/s':>10}"
+          f"{'app received':>16}")
+    for name, nbytes, seconds, completion, received in rows:
+        shown = "-" if received is None else f"{received:,}"
+        done = "-" if completion is None else f"{completion:.2f}"
+        print(f"{name:<24}{nbytes:>14,}{seconds:>10.2f}{done:>19}{nbytes / MiB / seconds:>10.1f}"
+              f"{shown:>16}")
+    print(f"transfer only (without the completion call): S3 ratio "
+          f"{s3_boto / (s3_portal - s3_complete):.2f}, local ratio "
+          f"{cp_seconds / (local['1g'][0] - local['1g'][2]):.2f}")
+    print(f"local worker peak RSS: 100 MiB upload {local['100m'][1]:.1f} MiB, "
+          f"{size_mib} MiB upload {local['1g'][1]:.1f} MiB")
+    s3_ratio = s3_boto / s3_portal
+    local_ratio = cp_seconds / local["1g"][0]
+    print(f"s3_ratio={s3_ratio:.2f} local_ratio={local_ratio:.2f} "
+          f"local_peak_rss_mib_100m={local['100m'][1]:.1f} "
+          f"local_peak_rss_mib_1g={local['1g'][1]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
