@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -140,10 +141,11 @@ def verify_object(
         )
 
     facts = {}
+    digest = _Digest()
     if extension == "pdf":
-        facts["page_count"] = _pdf_pages(storage, key, info.size)
+        facts["page_count"] = _pdf_pages(storage, key, info.size, digest)
     elif kind.mime.startswith("image/"):
-        facts["width"], facts["height"] = _image_size(storage, key)
+        facts["width"], facts["height"] = _image_size(storage, key, digest)
     elif extension in _AUDIO_VIDEO:
         facts["duration_seconds"] = _duration(storage, key, ffprobe_path)
 
@@ -151,15 +153,27 @@ def verify_object(
         size=info.size,
         content_type=kind.mime,
         extension=extension,
-        sha256=info.sha256 or storage.sha256(key),
+        sha256=info.sha256 or digest.hexdigest() or storage.sha256(key),
         **facts,
     )
 
 
+class _Digest:
+    """The sha256 of the object, when a temp copy already streamed every byte of it."""
+
+    def __init__(self):
+        self.hash = hashlib.sha256()
+        self.complete = False
+
+    def hexdigest(self) -> str | None:
+        return self.hash.hexdigest() if self.complete else None
+
+
 @contextlib.contextmanager
-def _as_file(storage: Storage, key: str) -> Iterator[str]:
+def _as_file(storage: Storage, key: str, digest: _Digest | None = None) -> Iterator[str]:
     """A filesystem path holding the object: the file itself for LocalStorage, else a
-    temp copy streamed to disk, so a 4 GB file never sits in memory."""
+    temp copy streamed to disk, so a 4 GB file never sits in memory. The copy feeds
+    ``digest`` on the way, so the object is not read a second time for its sha256."""
     local_path = getattr(storage, "local_path", None)
     if local_path is not None:
         yield str(local_path(key))
@@ -167,11 +181,15 @@ def _as_file(storage: Storage, key: str) -> Iterator[str]:
     with tempfile.NamedTemporaryFile(prefix="verify-") as copy:
         for chunk in storage.iter_chunks(key):
             copy.write(chunk)
+            if digest is not None:
+                digest.hash.update(chunk)
         copy.flush()
+        if digest is not None:
+            digest.complete = True
         yield copy.name
 
 
-def _pdf_pages(storage: Storage, key: str, size: int) -> int:
+def _pdf_pages(storage: Storage, key: str, size: int, digest: _Digest | None = None) -> int:
     damaged = VerificationError(
         _l("The PDF is damaged or incomplete. Export it again and upload the new file.")
     )
@@ -179,7 +197,7 @@ def _pdf_pages(storage: Storage, key: str, size: int) -> int:
     # a cut-off file, so first insist on the end-of-file marker a complete PDF carries.
     if b"%%EOF" not in storage.read_range(key, max(0, size - 1024), 1024):
         raise damaged
-    with _as_file(storage, key) as path:
+    with _as_file(storage, key, digest) as path:
         try:
             reader = PdfReader(path)
             if reader.is_encrypted and not reader.decrypt(""):
@@ -197,8 +215,8 @@ def _pdf_pages(storage: Storage, key: str, size: int) -> int:
     return pages
 
 
-def _image_size(storage: Storage, key: str) -> tuple[int, int]:
-    with _as_file(storage, key) as path:
+def _image_size(storage: Storage, key: str, digest: _Digest | None = None) -> tuple[int, int]:
+    with _as_file(storage, key, digest) as path:
         try:
             with Image.open(path) as image:
                 width, height = image.size
