@@ -140,3 +140,21 @@ def test_s3_outage_download_answers_503_page(setup, moto):
             "kết nối được. Chưa có gì bị thay đổi; hãy thử lại sau vài phút.") in html(response)
     moto.start()
     assert uploader.client.get(f"/files/{file_id}").status_code == 302
+
+
+def test_s3_completion_reads_the_object_once(setup, monkeypatch):
+    """Verification streams the object once (a temp copy for pypdf that also yields the
+    sha256), not twice: on deadline night every completion's bytes cross the network."""
+    from portal.storage import S3Storage
+
+    entry, script, uploader = setup
+    reads = []
+    real = S3Storage.iter_chunks
+    monkeypatch.setattr(S3Storage, "iter_chunks",
+                        lambda self, key, *a, **kw: reads.append(key) or real(self, key, *a, **kw))
+    data = make_pdf(pages=2, pad=6 * MiB)
+    done = uploader.upload(script.id, "a.pdf", data)
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["sha256"] == hashlib.sha256(data).hexdigest()
+    [row] = row_dicts(EntryFile, EntryFile.entry_id == entry.id)
+    assert reads == [row["key"]]
