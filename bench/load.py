@@ -381,6 +381,33 @@ def count_lost(db_url: str, s3: dict, rec: Recorder, info: dict) -> tuple[int, l
 
 # --- the run ------------------------------------------------------------------------------
 
+def cpu_seconds(session_ids: dict[str, int]) -> dict[str, float]:
+    """CPU time (user + system) used so far by every process of each session (process
+    group leader pid), by this process, by PostgreSQL's backends, and by the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = defaultdict(float)
+    for pid_dir in Path("/proc").iterdir():
+        if not pid_dir.name.isdigit():
+            continue
+        try:
+            fields = (pid_dir / "stat").read_text().rsplit(")", 1)[1].split()
+            name = (pid_dir / "comm").read_text().strip()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        session = int(fields[3])
+        for label, sid in session_ids.items():
+            if session == sid:
+                out[label] += used
+        if name.startswith("postgres"):
+            out["postgresql"] += used
+    out["load tool"] = sum(os.times()[:2])
+    with open("/proc/stat") as stat:
+        cpu = [int(x) for x in stat.readline().split()[1:]]
+    out["machine (all)"] = (sum(cpu) - cpu[3] - cpu[4]) / tick
+    return dict(out)
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -490,11 +517,18 @@ def main() -> None:
              "-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning",
              "--error-logfile", str(error_log), "wsgi:app"],
             cwd=ROOT, env=server_env, start_new_session=True,
-            stdout=subprocess.DEVNULL))  # receipts are "sent" to the log without MAIL_SERVER
+            # Without MAIL_SERVER the receipts are "sent" to the log: keep them out of the table.
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         wait_http(base + "/static/css/portal.css", procs[-1], "gunicorn")
         rec = Recorder()
+        sessions = {"gunicorn": procs[1].pid, "moto": procs[0].pid}
+        cpu_before = cpu_seconds(sessions)
         elapsed = run_load(base, info, rec)
+        cpu_after = cpu_seconds(sessions)
         lost, notes = count_lost(db_url, s3, rec, info)
+        print("\nCPU seconds used during the load (2 cores = 2 CPU-seconds per second):")
+        for label in ("gunicorn", "moto", "load tool", "postgresql", "machine (all)"):
+            print(f"  {label:<14} {cpu_after.get(label, 0) - cpu_before.get(label, 0):7.1f}")
         report(rec, elapsed, lost, notes)
         tail = error_log.read_text(errors="replace").strip().splitlines()[-5:]
         if tail:
