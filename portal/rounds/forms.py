@@ -61,7 +61,9 @@ class RoundForm(FlaskForm):
                 self.closes_at.data <= self.opens_at.data:
             self.closes_at.errors.append(_l("Scoring must close after it opens."))
             ok = False
-        if self.advance_rule.data == "top_n" and self.advance_value.data is not None and (
+        # Only on a value the field accepted: 1e308 % 1 or NaN < 1 raise InvalidOperation.
+        if self.advance_rule.data == "top_n" and self.advance_value.data is not None and \
+                not self.advance_value.errors and (
                 self.advance_value.data < 1 or self.advance_value.data % 1 != 0):
             self.advance_value.errors.append(
                 _l("For “top N per genre” the value is a whole number of entries, 1 or more."))
