@@ -290,3 +290,15 @@ def test_settings_with_an_impossible_time_zone_are_refused_not_crashed(app, zone
                            data={"csrf_token": token, **SETTINGS_VALID, "timezone": zone})
     assert response.status_code == 422
     assert snapshot_tables() == before
+
+
+@pytest.mark.parametrize("value", ["1e308", "1E+30", "NaN", "Infinity", "-inf"])
+def test_round_settings_with_a_huge_or_non_finite_advance_value_are_refused(app, value):
+    """Found by the fuzz: `value % 1` raised decimal.InvalidOperation (500) on these."""
+    world = _world(app)
+    client, token = client_as(app, world, "org")
+    before = snapshot_tables()
+    response = client.post(f"/organize/{world.slug}/rounds/{world.extra['round2']}/edit",
+                           data={"csrf_token": token, **ROUND_VALID, "advance_value": value})
+    assert response.status_code == 422
+    assert snapshot_tables() == before
