@@ -122,7 +122,7 @@ def test_login_rehashes_password_stored_with_old_parameters(app, client):
 
     db.session.refresh(user)
     assert user.password_hash != old_hash
-    assert "m=65536" in user.password_hash
+    assert "$m=19456,t=2,p=1$" in user.password_hash
     assert check_password(user.password_hash, PASSWORD)
 
 
