@@ -32,7 +32,10 @@ def test_audit_page_newest_first_and_filters(edition, client):
     _events(edition)
     page = html(client.get(edition.url("audit")))
     assert _ids(page) == [3, 2, 1]
-    assert "Chuỗi nhật ký nguyên vẹn (đã kiểm tra 3 sự kiện)." in page
+    assert "chain-status" not in page  # the chain is walked only on request
+    assert "Kiểm tra tính toàn vẹn của chuỗi nhật ký" in page
+    checked = html(client.get(edition.url("audit") + "?verify=1"))
+    assert "Chuỗi nhật ký nguyên vẹn (đã kiểm tra 3 sự kiện)." in checked
     assert _ids(html(client.get(edition.url("audit") + "?entry=blv2026-bi-002"))) == [2]
     assert _ids(html(client.get(edition.url("audit") + "?actor=BanToChuc@example.vn"))) == [3]
     assert _ids(html(client.get(edition.url("audit") + "?action=entry.submit"))) == [2, 1]
@@ -43,7 +46,7 @@ def test_audit_page_reports_a_broken_chain(edition, client):
     event = db.session.get(AuditEvent, 2)
     event.after = '{"status":"draft"}'  # tampering
     db.session.commit()
-    page = html(client.get(edition.url("audit")))
+    page = html(client.get(edition.url("audit") + "?verify=1"))
     assert "Chuỗi nhật ký bị phá vỡ tại sự kiện 2" in page
     assert "alert-danger chain-status" in page
 
