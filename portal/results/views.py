@@ -35,8 +35,9 @@ def _contest(slug: str) -> Contest:
 
 
 def _require(predicate, contest: Contest) -> None:
+    # 404 like every other area: people outside the secretariat cannot learn what exists.
     if not predicate(current_user, contest, now=clock.now()):
-        abort(403)
+        abort(404)
 
 
 def _snapshots(contest: Contest) -> list[ResultSnapshot]:

@@ -11,9 +11,8 @@ judge assigned to the entry; judge_o: a judge of the same edition, not assigned;
 organizer of another edition; org: an organizer of this edition; admin: a global admin.
 
 Codes: "L" = redirect to the login page; "401" = the JSON protocol's "log in" answer;
-"403"/"404" = refused (404 everywhere, so strangers cannot learn what exists; 403 in the
-results area, whose views answer 403, and for people who may see an entry but not change
-it); any other number = exactly that status (GET routes);
+"403"/"404" = refused (404 everywhere, so strangers cannot learn what exists; 403 only
+for people who may see an entry but not change it); any other number = exactly that status (GET routes);
 "ok" = for a POST/PUT by a principal allowed to use the route: anything that is neither a
 5xx nor a refusal (not 401/403/404, not a redirect to the login page).  POSTs carry a valid
 CSRF token and an empty body.
@@ -147,21 +146,21 @@ TABLE = {
     "POST /organize/<slug>/slots/<int:slot_id>": "L   404 404 404 404 404 404 ok  ok",
     "GET /organize/<slug>/structure": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>": "200 200 200 200 200 200 200 200 200",
-    "POST /results/<slug>/decision": "L   403 403 403 403 403 403 ok  ok",
-    "GET /results/<slug>/entries/<int:entry_id>": "L   403 403 403 403 403 403 200 200",
-    "POST /results/<slug>/entries/<int:entry_id>/accept": "L   403 403 403 403 403 403 ok  ok",
-    "POST /results/<slug>/entries/<int:entry_id>/forward": "L   403 403 403 403 403 403 ok  ok",
-    "POST /results/<slug>/entries/<int:entry_id>/level": "L   403 403 403 403 403 403 ok  ok",
+    "POST /results/<slug>/decision": "L   404 404 404 404 404 404 ok  ok",
+    "GET /results/<slug>/entries/<int:entry_id>": "L   404 404 404 404 404 404 200 200",
+    "POST /results/<slug>/entries/<int:entry_id>/accept": "L   404 404 404 404 404 404 ok  ok",
+    "POST /results/<slug>/entries/<int:entry_id>/forward": "L   404 404 404 404 404 404 ok  ok",
+    "POST /results/<slug>/entries/<int:entry_id>/level": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/export/<any(prizes, forwarded):which>.csv":
-        "L   403 403 403 403 403 403 200 200",
-    "GET /results/<slug>/export/annex.pdf": "L   403 403 403 403 403 403 200 200",
-    "GET /results/<slug>/export/nomination.zip": "L   403 403 403 403 403 403 200 200",
-    "GET /results/<slug>/export/results.xlsx": "L   403 403 403 403 403 403 200 200",
+        "L   404 404 404 404 404 404 200 200",
+    "GET /results/<slug>/export/annex.pdf": "L   404 404 404 404 404 404 200 200",
+    "GET /results/<slug>/export/nomination.zip": "L   404 404 404 404 404 404 200 200",
+    "GET /results/<slug>/export/results.xlsx": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf":
-        "L   403 403 403 403 403 403 200 200",
-    "POST /results/<slug>/publish": "L   403 403 403 403 403 403 ok  ok",
-    "GET /results/<slug>/review": "L   403 403 403 403 403 403 200 200",
-    "POST /results/<slug>/tiebreak": "L   403 403 403 403 403 403 ok  ok",
+        "L   404 404 404 404 404 404 200 200",
+    "POST /results/<slug>/publish": "L   404 404 404 404 404 404 ok  ok",
+    "GET /results/<slug>/review": "L   404 404 404 404 404 404 200 200",
+    "POST /results/<slug>/tiebreak": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/v/<int:n>": "200 200 200 200 200 200 200 200 200",
     "PUT /storage/part/<token>": "ok  ok  ok  ok  ok  ok  ok  ok  ok",
 }

@@ -149,4 +149,4 @@ def test_exports_are_for_organizers_only(app, client):
     db.session.commit()
     login(client, "x@example.vn")
     for url in ("results.xlsx", "prizes.csv", "annex.pdf", "nomination.zip"):
-        assert client.get(f"/results/ha-tinh/export/{url}").status_code == 403
+        assert client.get(f"/results/ha-tinh/export/{url}").status_code == 404

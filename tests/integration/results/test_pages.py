@@ -63,7 +63,7 @@ def test_review_page_is_for_organizers_only(app, client):
     make_user("someone@example.vn")
     db.session.commit()
     login(client, "someone@example.vn")
-    assert client.get("/results/ha-tinh/review").status_code == 403
+    assert client.get("/results/ha-tinh/review").status_code == 404
 
 
 def test_change_level_requires_reason_and_is_audited(edition, client):
