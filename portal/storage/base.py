@@ -140,15 +140,39 @@ def part_too_small_error(number: int) -> StorageError:
     )
 
 
-def check_parts_received(wanted: list[tuple[int, str]], received: dict[int, UploadedPart]) -> None:
+def part_size_error(number: int) -> StorageError:
+    return StorageError(
+        _l(
+            "Part %(number)s of the file does not have the size this upload uses for its "
+            "parts. Your upload is kept; resume it to send that part again.",
+            number=number,
+        ),
+        status=400,
+    )
+
+
+def check_parts_received(
+    wanted: list[tuple[int, str]],
+    received: dict[int, UploadedPart],
+    *,
+    part_size: int | None = None,
+) -> None:
     """Raise StorageError unless every wanted (number, etag) was received intact and every
-    part but the last is at least MIN_PART_SIZE (the rule S3 applies on completion)."""
+    part but the last is at least MIN_PART_SIZE (the rule S3 applies on completion) and,
+    when the upload has a fixed ``part_size``, numbered 1…n without gaps, every part but
+    the last exactly that long (the last at most)."""
     for index, (number, etag) in enumerate(wanted):
         part = received.get(number)
         if part is None or part.etag != etag:
             raise missing_part_error(number)
-        if index < len(wanted) - 1 and part.size < MIN_PART_SIZE:
+        last = index == len(wanted) - 1
+        if not last and part.size < MIN_PART_SIZE:
             raise part_too_small_error(number)
+        if part_size is not None:
+            if number != index + 1:
+                raise missing_part_error(index + 1)
+            if part.size > part_size or (not last and part.size != part_size):
+                raise part_size_error(number)
 
 
 def may_show_inline(content_type: str | None) -> bool:
@@ -204,8 +228,16 @@ class Storage(abc.ABC):
     """
 
     @abc.abstractmethod
-    def start_upload(self, key: str, *, content_type: str) -> str:
-        """Begin a multipart upload of ``key`` and return its upload id."""
+    def start_upload(self, key: str, *, content_type: str, part_size: int | None = None) -> str:
+        """Begin a multipart upload of ``key`` and return its upload id.
+
+        ``part_size`` is the uploader's fixed part size: every part but the last will be
+        exactly that long, the last at most that long. A backend may use it to place each
+        part where it belongs as it arrives (LocalStorage writes part n straight at offset
+        (n-1) * part_size of one file, so completion copies nothing); a part longer than
+        it is then refused, and completion refuses a non-final part of another length.
+        S3 ignores it. ``None``: parts of any size (each at least 5 MiB but the last).
+        """
 
     @abc.abstractmethod
     def sign_part(self, key: str, upload_id: str, part_number: int, *, expires_in=3600) -> str:

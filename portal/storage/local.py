@@ -1,9 +1,36 @@
-"""LocalStorage: objects on the app server's disk, parts PUT to the app with signed URLs."""
+"""LocalStorage: objects on the app server's disk, parts PUT to the app with signed URLs.
+
+Parts written in place. The uploader cuts a file into parts of one fixed size and the
+portal passes that size to ``start_upload``. Part n is then written straight into one
+sparse file, ``multipart/<upload>/data``, at offset (n-1) * part_size (os.pwrite, 1 MiB at
+a time, fdatasync before the 200), and its ETag and size go to ``part-<n>.json``, which is
+removed while the part's bytes change, so a part counts as received only once all its
+bytes are on disk. Completion checks that the listed parts arrived with their ETags and
+sizes (all but the last exactly part_size), reads the file once for its sha256 (still in
+the page cache), fsyncs it and renames it into ``objects/``: every byte is written to
+disk once, and a 4 GB upload completes in seconds. Without a part size (tests, old
+callers) each part is a file of its own and completion concatenates them.
+
+Concurrency: parts hold a shared flock on the assembly file while they write and
+completion an exclusive one, so no byte lands after the sha256 is taken (completion
+waits COMPLETE_WAIT_SECONDS for a part still arriving, then answers 503); two copies of
+one part never write at once (a per-part flock; the later copy gets 503 and the browser
+retries it). flock needs the storage root on a local file system, not NFS.
+
+ETags. A part's ETag is the hex sha256 of its bytes, not md5 as on S3: it only has to
+match a retried or resumed part to the bytes stored, and sha256 is both collision-safe
+and, on CPUs with SHA extensions (SHA-NI on x86 since ~2017, ARMv8 crypto), about twice as
+fast as md5 (1.5 vs 0.7 GB/s on the bench machine). An object's ETag follows S3's
+multipart scheme with sha256 for md5: sha256 of the parts' digests, "-<count>"; a file
+stored with ``put_file`` has its sha256 as ETag. Every object's sha256 is recorded in
+``meta/<key>.json`` when it is written.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -36,8 +63,13 @@ from .base import (
 )
 
 CHUNK = 1 << 20
+READ_CHUNK = 4 << 20
+ASSEMBLY = "data"
+# How long completion waits for a part still arriving before answering "try again".
+COMPLETE_WAIT_SECONDS = 10.0
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 _PART_FILE = re.compile(r"part-(\d{5})")
+_SIDECAR = re.compile(r"part-(\d{5})\.json")
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
 
@@ -68,6 +100,58 @@ def _disk_errors():
             _l("The server could not save or read the file. Please try again later."),
             status=500,
         ) from exc
+
+
+def _part_busy() -> StorageError:
+    # 503, not 409: the browser retries it, by which time the earlier copy has finished.
+    return StorageError(
+        _l("An earlier copy of this part is still arriving. It will be sent again in a moment."),
+        status=503,
+    )
+
+
+def _still_arriving() -> StorageError:
+    return StorageError(
+        _l("A part of the file is still arriving. Please try again in a moment."), status=503
+    )
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """True while ``path`` still names the file open as ``fd`` (not renamed or removed)."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _lock_exclusive(fd: int) -> None:
+    """flock(LOCK_EX) on the assembly file, waiting a little for parts still arriving."""
+    deadline = time.monotonic() + COMPLETE_WAIT_SECONDS
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise _still_arriving() from None
+            time.sleep(0.05)
+
+
+def multipart_etag(part_etags: Sequence[str]) -> str:
+    """The object's ETag: sha256 of the parts' sha256 digests, then "-<count>" (S3's
+    multipart scheme with sha256 for md5). Equal content uploaded with equal part sizes
+    gets equal ETags."""
+    joined = b"".join(bytes.fromhex(etag) for etag in part_etags)
+    return f"{hashlib.sha256(joined).hexdigest()}-{len(part_etags)}"
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    written = os.pwrite(fd, data, offset)
+    if written < len(data):
+        view = memoryview(data)
+        while written < len(data):
+            written += os.pwrite(fd, view[written:], offset + written)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -137,6 +221,10 @@ class LocalStorage(Storage):
 
     def _upload_dir(self, key: str, upload_id: str) -> Path:
         """The staging folder of an upload of ``key``; StorageError if it is gone."""
+        return self._upload(key, upload_id)[0]
+
+    def _upload(self, key: str, upload_id: str) -> tuple[Path, dict]:
+        """The staging folder of an upload of ``key`` and its meta; StorageError if gone."""
         validate_key(key)
         if not isinstance(upload_id, str) or not _UPLOAD_ID.fullmatch(upload_id):
             raise _upload_gone()
@@ -145,9 +233,9 @@ class LocalStorage(Storage):
             meta = json.loads((folder / "meta.json").read_text("utf-8"))
         except (OSError, ValueError):
             raise _upload_gone() from None
-        if meta.get("key") != key:
+        if not isinstance(meta, dict) or meta.get("key") != key:
             raise _upload_gone()
-        return folder
+        return folder, meta
 
     def local_path(self, key: str) -> Path:
         """The file holding the object (for ffprobe); StorageError if it does not exist."""
@@ -166,15 +254,28 @@ class LocalStorage(Storage):
 
     # Upload protocol ---------------------------------------------------------------------
 
-    def start_upload(self, key: str, *, content_type: str) -> str:
+    def start_upload(self, key: str, *, content_type: str, part_size: int | None = None) -> str:
+        """Open an upload; with ``part_size`` its parts are written in place into one
+        sparse file (see the module docstring), else each into a file of its own."""
         validate_key(key)
+        if part_size is not None and (
+            not isinstance(part_size, int) or isinstance(part_size, bool) or part_size < 1
+        ):
+            raise ValueError("part_size must be a positive int or None")
         upload_id = os.urandom(16).hex()
-        meta = {"key": key, "content_type": content_type, "created": datetime.now(UTC).isoformat()}
+        meta = {
+            "key": key,
+            "content_type": content_type,
+            "created": datetime.now(UTC).isoformat(),
+            "part_size": part_size,
+        }
         with _disk_errors():
             # Build the folder aside and rename it in, so no upload is ever seen without meta.
             building = Path(tempfile.mkdtemp(dir=self._tmp, prefix=".upload-"))
             try:
                 (building / "meta.json").write_text(json.dumps(meta), "utf-8")
+                if part_size is not None:
+                    (building / ASSEMBLY).touch()
                 os.replace(building, self._multipart / upload_id)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
@@ -213,18 +314,35 @@ class LocalStorage(Storage):
             )
         return key, upload_id, number
 
+    def _too_large(self, limit: int) -> StorageError:
+        return StorageError(
+            _l(
+                "A part of the upload is larger than %(limit)s MB.",
+                limit=limit // (1024 * 1024) if limit >= 1024 * 1024 else f"{limit / 2**20:.2f}",
+            ),
+            status=413,
+        )
+
     def receive_part(
         self, token: str, stream: BinaryIO, *, max_age: int | None = None
     ) -> UploadedPart:
         """Verify ``token`` and stream ``stream`` to disk as that part (1 MiB at a time).
 
-        Raises StorageError: 403 for an invalid or expired token, 413 for a part over
-        ``max_part_size``, 507 when the disk is full; nothing partial is left behind.
+        The ETag is the hex sha256 of the part. Raises StorageError: 403 for an invalid or
+        expired token, 413 for a part over ``max_part_size`` (or the upload's part size),
+        503 while an earlier copy of the same part is still arriving, 507 when the disk is
+        full; a part that fails is not listed as received.
         """
         key, upload_id, number = self._read_token(token, max_age)
-        folder = self._upload_dir(key, upload_id)
+        folder, meta = self._upload(key, upload_id)
         check_part_number(number)
-        md5 = hashlib.md5(usedforsecurity=False)
+        part_size = meta.get("part_size")
+        if part_size is None:
+            return self._receive_part_file(folder, number, stream)
+        return self._receive_in_place(folder, number, stream, part_size)
+
+    def _receive_part_file(self, folder: Path, number: int, stream: BinaryIO) -> UploadedPart:
+        digest = hashlib.sha256()
         size = 0
         with _disk_errors():
             temp = _TempFile(self._tmp)
@@ -232,16 +350,10 @@ class LocalStorage(Storage):
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if size > self.max_part_size:
-                        raise StorageError(
-                            _l(
-                                "A part of the upload is larger than %(limit)s MB.",
-                                limit=self.max_part_size // (1024 * 1024),
-                            ),
-                            status=413,
-                        )
-                    md5.update(chunk)
+                        raise self._too_large(self.max_part_size)
+                    digest.update(chunk)
                     temp.write(chunk)
-                etag = md5.hexdigest()
+                etag = digest.hexdigest()
                 # The ETag goes in first: a part file is never visible without its ETag.
                 self._write_json(folder / f"part-{number:05d}.json", {"etag": etag, "size": size})
                 try:
@@ -252,10 +364,60 @@ class LocalStorage(Storage):
                 temp.discard()
         return UploadedPart(number=number, size=size, etag=etag)
 
-    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
-        folder = self._upload_dir(key, upload_id)
-        parts = []
+    def _receive_in_place(
+        self, folder: Path, number: int, stream: BinaryIO, part_size: int
+    ) -> UploadedPart:
+        limit = min(self.max_part_size, part_size)
+        offset = (number - 1) * part_size
+        sidecar = folder / f"part-{number:05d}.json"
         with _disk_errors():
+            try:
+                fd = os.open(folder / ASSEMBLY, os.O_WRONLY)
+            except FileNotFoundError:
+                raise _upload_gone() from None
+            try:
+                # Shared: parts arrive side by side; completion takes it exclusively, so no
+                # byte lands in the file once completion has started hashing it.
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                if not _same_file(fd, folder / ASSEMBLY):
+                    raise _upload_gone()  # completed or aborted while we waited
+                try:
+                    lock = os.open(folder / f"part-{number:05d}.lock", os.O_WRONLY | os.O_CREAT)
+                except FileNotFoundError:
+                    raise _upload_gone() from None
+                try:
+                    try:
+                        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        raise _part_busy() from None
+                    # The part counts as not received while its bytes change.
+                    sidecar.unlink(missing_ok=True)
+                    digest = hashlib.sha256()
+                    size = 0
+                    while chunk := stream.read(CHUNK):
+                        if size + len(chunk) > limit:
+                            raise self._too_large(limit)  # nothing written past the part
+                        digest.update(chunk)
+                        _pwrite_all(fd, chunk, offset + size)
+                        size += len(chunk)
+                    os.fdatasync(fd)  # a 200 means the part survives a crash, as on S3
+                    etag = digest.hexdigest()
+                    try:
+                        self._write_json(sidecar, {"etag": etag, "size": size})
+                    except FileNotFoundError:
+                        raise _upload_gone() from None  # aborted while this part was arriving
+                finally:
+                    os.close(lock)
+            finally:
+                os.close(fd)
+        return UploadedPart(number=number, size=size, etag=etag)
+
+    def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        folder, meta = self._upload(key, upload_id)
+        with _disk_errors():
+            if meta.get("part_size") is not None:
+                return self._sidecars(folder)
+            parts = []
             for path in folder.iterdir():
                 match = _PART_FILE.fullmatch(path.name)
                 if not match:
@@ -269,50 +431,116 @@ class LocalStorage(Storage):
                 )
         return sorted(parts, key=lambda part: part.number)
 
+    @staticmethod
+    def _sidecars(folder: Path) -> list[UploadedPart]:
+        parts = []
+        for path in folder.iterdir():
+            match = _SIDECAR.fullmatch(path.name)
+            if not match:
+                continue
+            try:
+                data = json.loads(path.read_text("utf-8"))
+                parts.append(
+                    UploadedPart(number=int(match[1]), size=int(data["size"]), etag=data["etag"])
+                )
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # removed while we listed: that part is arriving again
+        return sorted(parts, key=lambda part: part.number)
+
     def complete(self, key: str, upload_id: str, parts: Sequence[tuple[int, str]]) -> ObjectInfo:
-        folder = self._upload_dir(key, upload_id)
-        content_type = json.loads((folder / "meta.json").read_text("utf-8"))["content_type"]
+        folder, meta = self._upload(key, upload_id)
         wanted = check_completion_list(parts)
+        if meta.get("part_size") is not None:
+            info = self._complete_in_place(key, folder, meta, wanted)
+        else:
+            info = self._complete_part_files(key, upload_id, folder, meta, wanted)
+        shutil.rmtree(folder, ignore_errors=True)
+        return info
+
+    def _complete_in_place(
+        self, key: str, folder: Path, meta: dict, wanted: list[tuple[int, str]]
+    ) -> ObjectInfo:
+        part_size = meta["part_size"]
+        with _disk_errors():
+            try:
+                fd = os.open(folder / ASSEMBLY, os.O_RDWR)
+            except FileNotFoundError:
+                raise _upload_gone() from None
+            try:
+                _lock_exclusive(fd)
+                if not _same_file(fd, folder / ASSEMBLY):
+                    raise _upload_gone()  # another completion or an abort got there first
+                received = {part.number: part for part in self._sidecars(folder)}
+                check_parts_received(wanted, received, part_size=part_size)
+                size = (len(wanted) - 1) * part_size + received[len(wanted)].size
+                # Parts past the last listed one are cut off: forget them before their
+                # bytes go, so a later completion cannot count them as received.
+                for number in received:
+                    if number > len(wanted):
+                        (folder / f"part-{number:05d}.json").unlink(missing_ok=True)
+                os.ftruncate(fd, size)
+                # One read of the file, from the page cache while it is fresh.
+                os.posix_fadvise(fd, 0, size, os.POSIX_FADV_SEQUENTIAL)
+                sha256 = hashlib.sha256()
+                position = 0
+                while position < size:
+                    chunk = os.pread(fd, min(READ_CHUNK, size - position), position)
+                    if not chunk:
+                        break
+                    sha256.update(chunk)
+                    position += len(chunk)
+                if position != size:
+                    raise missing_part_error(len(wanted))
+                os.fsync(fd)
+                info = ObjectInfo(
+                    key=key,
+                    size=size,
+                    etag=multipart_etag([etag for _number, etag in wanted]),
+                    sha256=sha256.hexdigest(),
+                    content_type=meta["content_type"],
+                )
+                self._publish(info, lambda destination: os.replace(folder / ASSEMBLY, destination))
+            finally:
+                os.close(fd)
+        return info
+
+    def _complete_part_files(
+        self, key: str, upload_id: str, folder: Path, meta: dict, wanted: list[tuple[int, str]]
+    ) -> ObjectInfo:
         check_parts_received(
             wanted, {part.number: part for part in self.list_parts(key, upload_id)}
         )
         sha256 = hashlib.sha256()
-        part_digests = b""
         size = 0
         with _disk_errors():
             temp = _TempFile(self._tmp)
             try:
                 for number, etag in wanted:
-                    md5 = hashlib.md5(usedforsecurity=False)
+                    digest = hashlib.sha256()
                     with open(folder / f"part-{number:05d}", "rb") as part:
                         while chunk := part.read(CHUNK):
                             temp.write(chunk)
                             sha256.update(chunk)
-                            md5.update(chunk)
+                            digest.update(chunk)
                             size += len(chunk)
                     # Re-check while copying: a retried PUT may have replaced the part.
-                    if md5.hexdigest() != etag:
+                    if digest.hexdigest() != etag:
                         raise missing_part_error(number)
-                    part_digests += md5.digest()
-                # The same ETag S3 gives a multipart object: md5 of the part md5s, "-count".
-                object_etag = (
-                    f"{hashlib.md5(part_digests, usedforsecurity=False).hexdigest()}-{len(wanted)}"
-                )
                 info = ObjectInfo(
                     key=key,
                     size=size,
-                    etag=object_etag,
+                    etag=multipart_etag([etag for _number, etag in wanted]),
                     sha256=sha256.hexdigest(),
-                    content_type=content_type,
+                    content_type=meta["content_type"],
                 )
-                self._publish(temp, info)
+                self._publish(info, temp.publish)
             finally:
                 temp.discard()
-        shutil.rmtree(folder, ignore_errors=True)
         return info
 
-    def _publish(self, temp: _TempFile, info: ObjectInfo) -> None:
-        """Move a finished temp file to the object's path with its meta, or leave neither."""
+    def _publish(self, info: ObjectInfo, move: Callable[[Path], None]) -> None:
+        """Record the object's meta, then ``move(destination)`` its finished bytes into
+        place (an atomic rename); leave neither when that fails."""
         destination = self._object_path(info.key)
         meta_path = self._meta_path(info.key)
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -328,7 +556,7 @@ class LocalStorage(Storage):
             },
         )
         try:
-            temp.publish(destination)
+            move(destination)
         except BaseException:
             meta_path.unlink(missing_ok=True)
             raise
@@ -395,9 +623,9 @@ class LocalStorage(Storage):
                 yield chunk
 
     def put_file(self, key: str, fileobj: BinaryIO, *, content_type: str) -> ObjectInfo:
+        """Store ``fileobj`` as ``key``; its ETag is its sha256, like a part's."""
         validate_key(key)
         sha256 = hashlib.sha256()
-        md5 = hashlib.md5(usedforsecurity=False)
         size = 0
         with _disk_errors():
             temp = _TempFile(self._tmp)
@@ -405,16 +633,15 @@ class LocalStorage(Storage):
                 while chunk := fileobj.read(CHUNK):
                     temp.write(chunk)
                     sha256.update(chunk)
-                    md5.update(chunk)
                     size += len(chunk)
                 info = ObjectInfo(
                     key=key,
                     size=size,
-                    etag=md5.hexdigest(),
+                    etag=sha256.hexdigest(),
                     sha256=sha256.hexdigest(),
                     content_type=content_type,
                 )
-                self._publish(temp, info)
+                self._publish(info, temp.publish)
             finally:
                 temp.discard()
         return info

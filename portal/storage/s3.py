@@ -205,7 +205,8 @@ class S3Storage(Storage):
                 },
             )
 
-    def start_upload(self, key: str, *, content_type: str) -> str:
+    def start_upload(self, key: str, *, content_type: str, part_size: int | None = None) -> str:
+        """Open a multipart upload; ``part_size`` is not needed (S3 keeps parts apart)."""
         full = self._k(key)
         with _errors("start_upload", key):
             answer = self.client.create_multipart_upload(

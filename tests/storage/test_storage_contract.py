@@ -20,9 +20,29 @@ def payload(size: int, seed: int = 1) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
-def upload(harness, key: str, chunks: list[bytes], content_type="application/pdf"):
+def part_etag(backend: str, data: bytes) -> str:
+    """S3's part ETag is the md5 of the part; LocalStorage's the cheaper sha256."""
+    return (hashlib.md5 if backend == "s3" else hashlib.sha256)(data).hexdigest()
+
+
+def object_etag(backend: str, chunks: list[bytes]) -> str:
+    """The multipart scheme: digest of the parts' digests, "-<count>"."""
+    algorithm = hashlib.md5 if backend == "s3" else hashlib.sha256
+    joined = b"".join(algorithm(chunk).digest() for chunk in chunks)
+    return f"{algorithm(joined).hexdigest()}-{len(chunks)}"
+
+
+@pytest.fixture(params=[None, 5 * MiB], ids=["any-part-size", "fixed-part-size"])
+def part_size(request):
+    """Every upload-protocol test runs without and with the uploader's fixed part size
+    (LocalStorage then writes parts in place; S3 ignores it)."""
+    return request.param
+
+
+def upload(harness, key: str, chunks: list[bytes], content_type="application/pdf",
+           part_size=None):
     storage = harness.storage
-    upload_id = storage.start_upload(key, content_type=content_type)
+    upload_id = storage.start_upload(key, content_type=content_type, part_size=part_size)
     etags = [
         harness.upload_part(key, upload_id, number, data)
         for number, data in enumerate(chunks, start=1)
@@ -30,24 +50,23 @@ def upload(harness, key: str, chunks: list[bytes], content_type="application/pdf
     return upload_id, etags
 
 
-def test_multipart_upload_round_trip_keeps_every_byte(harness, storage):
+def test_multipart_upload_round_trip_keeps_every_byte(harness, storage, part_size):
     chunks = [payload(5 * MiB, 1), payload(1234, 2)]
     source = b"".join(chunks)
-    upload_id, etags = upload(harness, KEY, chunks)
+    upload_id, etags = upload(harness, KEY, chunks, part_size=part_size)
 
     parts = storage.list_parts(KEY, upload_id)
     assert [(p.number, p.size, p.etag) for p in parts] == [
-        (1, 5 * MiB, hashlib.md5(chunks[0]).hexdigest()),
-        (2, 1234, hashlib.md5(chunks[1]).hexdigest()),
+        (1, 5 * MiB, part_etag(harness.backend, chunks[0])),
+        (2, 1234, part_etag(harness.backend, chunks[1])),
     ]
     assert [normalize_etag(e) for e in etags] == [p.etag for p in parts]
 
     info = storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
-    digest_of_digests = hashlib.md5(b"".join(hashlib.md5(c).digest() for c in chunks))
     assert (info.key, info.size, info.etag) == (
         KEY,
         len(source),
-        f"{digest_of_digests.hexdigest()}-2",
+        object_etag(harness.backend, chunks),
     )
     head = storage.head(KEY)
     assert (head.size, head.content_type, head.etag) == (len(source), "application/pdf", info.etag)
@@ -66,8 +85,8 @@ def test_multipart_upload_round_trip_keeps_every_byte(harness, storage):
     assert list(storage.list_keys("2024/")) == []
 
 
-def test_abort_discards_parts_and_leaves_no_object(harness, storage):
-    upload_id, _etags = upload(harness, KEY, [payload(1000)])
+def test_abort_discards_parts_and_leaves_no_object(harness, storage, part_size):
+    upload_id, _etags = upload(harness, KEY, [payload(1000)], part_size=part_size)
     assert [u[:2] for u in storage.list_multipart_uploads()] == [(KEY, upload_id)]
 
     storage.abort(KEY, upload_id)
@@ -85,8 +104,8 @@ def test_abort_discards_parts_and_leaves_no_object(harness, storage):
     assert storage.list_multipart_uploads() == []
 
 
-def test_complete_with_a_part_missing_is_refused_and_stores_nothing(harness, storage):
-    upload_id = storage.start_upload(KEY, content_type="application/pdf")
+def test_complete_with_a_part_missing_is_refused_and_stores_nothing(harness, storage, part_size):
+    upload_id = storage.start_upload(KEY, content_type="application/pdf", part_size=part_size)
     first = harness.upload_part(KEY, upload_id, 1, payload(5 * MiB, 1))
     third = harness.upload_part(KEY, upload_id, 3, payload(10, 3))
 
@@ -103,16 +122,17 @@ def test_complete_with_a_part_missing_is_refused_and_stores_nothing(harness, sto
     assert [p.number for p in storage.list_parts(KEY, upload_id)] == [1, 3]
 
 
-def test_complete_with_a_wrong_etag_is_refused(harness, storage):
-    upload_id, (etag,) = upload(harness, KEY, [payload(100)])
+def test_complete_with_a_wrong_etag_is_refused(harness, storage, part_size):
+    upload_id, (etag,) = upload(harness, KEY, [payload(100)], part_size=part_size)
     with pytest.raises(StorageError) as caught:
         storage.complete(KEY, upload_id, [(1, '"' + "0" * 32 + '"')])
     assert str(caught.value).startswith("Part 1 of the file never arrived")
     assert storage.complete(KEY, upload_id, [(1, etag)]).size == 100
 
 
-def test_complete_with_a_small_middle_part_is_refused(harness, storage):
-    upload_id, etags = upload(harness, KEY, [payload(100, 1), payload(100, 2)])
+def test_complete_with_a_small_middle_part_is_refused(harness, storage, part_size):
+    upload_id, etags = upload(harness, KEY, [payload(100, 1), payload(100, 2)],
+                              part_size=part_size)
     with pytest.raises(StorageError) as caught:
         storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
     assert str(caught.value) == (
@@ -121,9 +141,9 @@ def test_complete_with_a_small_middle_part_is_refused(harness, storage):
     )
 
 
-def test_upload_resumes_after_a_restart(harness, storage):
+def test_upload_resumes_after_a_restart(harness, storage, part_size):
     chunks = [payload(5 * MiB, seed) for seed in (1, 2, 3)]
-    upload_id = storage.start_upload(KEY, content_type="video/mp4")
+    upload_id = storage.start_upload(KEY, content_type="video/mp4", part_size=part_size)
     for number in (1, 2):
         harness.upload_part(KEY, upload_id, number, chunks[number - 1])
 
@@ -139,9 +159,9 @@ def test_upload_resumes_after_a_restart(harness, storage):
     assert restarted.sha256(KEY) == hashlib.sha256(b"".join(chunks)).hexdigest()
 
 
-def test_put_file_then_delete_is_idempotent(storage):
+def test_put_file_then_delete_is_idempotent(harness, storage):
     info = storage.put_file(KEY, io.BytesIO(b"hello"), content_type="text/plain")
-    assert (info.size, info.etag) == (5, hashlib.md5(b"hello").hexdigest())
+    assert (info.size, info.etag) == (5, part_etag(harness.backend, b"hello"))
     assert storage.read_range(KEY, 1, 3) == b"ell"
 
     storage.delete(KEY)

@@ -37,11 +37,14 @@ def test_signed_part_url_is_relative_to_the_app(local):
     assert url.startswith("/storage/part/")
 
 
-def test_part_put_answers_quoted_md5_etag(local):
+ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_part_put_answers_quoted_sha256_etag(local):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
     response = local.put(local.storage.sign_part(KEY, upload_id, 4), b"abc")
     assert response.status_code == 200
-    assert response.headers["ETag"] == '"900150983cd24fb0d6963f7d28e17f72"'
+    assert response.headers["ETag"] == f'"{ABC_SHA256}"'
     assert part_files(local.storage.root, upload_id) == [
         "meta.json",
         "part-00004",
@@ -214,5 +217,236 @@ def test_part_put_works_under_csrf_protection_in_either_order(tmp_path):
             url = storage.sign_part(KEY, upload_id, 1)
         response = app.test_client().put(url, data=b"abc")
         assert response.status_code == 200, (csrf_first, response.data)
-        assert response.headers["ETag"] == '"900150983cd24fb0d6963f7d28e17f72"'
+        assert response.headers["ETag"] == f'"{ABC_SHA256}"'
         assert storage.root == tmp_path / f"i{csrf_first}" / "uploads"
+
+
+# Parts written in place (the uploader's fixed part size) --------------------------------
+
+PART = 6 * MiB  # above the 5 MiB floor, so "wrong size" and "too small" differ
+
+
+def start_fixed(storage) -> str:
+    return storage.start_upload(KEY, content_type="video/mp4", part_size=PART)
+
+
+def chunks_of(data: bytes) -> list[bytes]:
+    return [data[i:i + PART] for i in range(0, len(data), PART)]
+
+
+def test_fixed_size_parts_go_straight_into_one_file_that_becomes_the_object(local):
+    import hashlib
+
+    storage = local.storage
+    data = os.urandom(2 * PART + 777)
+    upload_id = start_fixed(storage)
+    # out of order, as four parallel PUTs arrive
+    etags = {n: local.upload_part(KEY, upload_id, n, chunks_of(data)[n - 1]) for n in (3, 1, 2)}
+    folder = storage.root / "multipart" / upload_id
+    assert part_files(storage.root, upload_id) == [
+        "data", "meta.json",
+        "part-00001.json", "part-00001.lock", "part-00002.json", "part-00002.lock",
+        "part-00003.json", "part-00003.lock",
+    ]
+    assembly = (folder / "data").stat()
+    assert assembly.st_size == len(data)
+
+    info = storage.complete(KEY, upload_id, sorted(etags.items()))
+
+    assert (info.size, info.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert info.etag == local_module.multipart_etag(
+        [hashlib.sha256(c).hexdigest() for c in chunks_of(data)])
+    published = storage.local_path(KEY)
+    assert published.read_bytes() == data
+    # renamed, not copied: the object is the very file the parts were written into
+    assert (published.stat().st_ino, published.stat().st_dev) == (
+        assembly.st_ino, assembly.st_dev)
+    assert not folder.exists()
+    assert storage.head(KEY).sha256 == info.sha256
+    assert os.listdir(storage.root / "tmp") == []
+
+
+def test_fixed_size_part_longer_than_the_part_size_is_refused(local):
+    upload_id = start_fixed(local.storage)
+    response = local.put(local.storage.sign_part(KEY, upload_id, 2), b"x" * (PART + 1))
+    assert response.status_code == 413
+    assert response.json() == {"error": "A part of the upload is larger than 6 MB."}
+    assert local.storage.list_parts(KEY, upload_id) == []
+
+
+def test_fixed_size_short_middle_part_is_refused_and_can_be_sent_again(local):
+    storage = local.storage
+    data = os.urandom(2 * PART + 10)
+    upload_id = start_fixed(storage)
+    first = local.upload_part(KEY, upload_id, 1, data[:PART - 1] + b"")
+    second = local.upload_part(KEY, upload_id, 2, data[PART:2 * PART])
+    third = local.upload_part(KEY, upload_id, 3, data[2 * PART:])
+
+    with pytest.raises(StorageError) as caught:
+        storage.complete(KEY, upload_id, [(1, first), (2, second), (3, third)])
+
+    assert (caught.value.status, str(caught.value)) == (400, (
+        "Part 1 of the file does not have the size this upload uses for its parts. "
+        "Your upload is kept; resume it to send that part again."))
+    with pytest.raises(StorageError):
+        storage.head(KEY)
+    first = local.upload_part(KEY, upload_id, 1, data[:PART])
+    assert storage.complete(KEY, upload_id, [(1, first), (2, second), (3, third)]).size == len(
+        data)
+    assert storage.local_path(KEY).read_bytes() == data
+
+
+def test_fixed_size_retried_part_same_bytes_is_fine_other_bytes_replace_it(local):
+    storage = local.storage
+    one, two = os.urandom(PART), os.urandom(100)
+    upload_id = start_fixed(storage)
+    first = local.upload_part(KEY, upload_id, 1, one)
+    assert local.upload_part(KEY, upload_id, 1, one) == first  # a retry: same ETag
+    second = local.upload_part(KEY, upload_id, 2, two)
+    other = os.urandom(PART)
+    replaced = local.upload_part(KEY, upload_id, 1, other)
+
+    with pytest.raises(StorageError) as caught:
+        storage.complete(KEY, upload_id, [(1, first), (2, second)])
+    assert str(caught.value).startswith("Part 1 of the file never arrived")
+
+    storage.complete(KEY, upload_id, [(1, replaced), (2, second)])
+    assert storage.local_path(KEY).read_bytes() == other + two
+
+
+def fail_writes_after(monkeypatch, allowed: int):
+    """ENOSPC from os.write and os.pwrite (as LocalStorage calls them) after some writes."""
+    real_write, real_pwrite = os.write, os.pwrite
+    calls = {"n": 0}
+
+    def count():
+        calls["n"] += 1
+        if calls["n"] > allowed:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def write(fd, data):
+        count()
+        return real_write(fd, data)
+
+    def pwrite(fd, data, offset):
+        count()
+        return real_pwrite(fd, data, offset)
+
+    monkeypatch.setattr(local_module.os, "write", write)
+    monkeypatch.setattr(local_module.os, "pwrite", pwrite)
+
+
+def test_fixed_size_disk_full_while_receiving_lists_no_part_and_retry_works(local, monkeypatch):
+    storage = local.storage
+    upload_id = start_fixed(storage)
+    url = storage.sign_part(KEY, upload_id, 1)
+    data = os.urandom(PART)
+    fail_writes_after(monkeypatch, 2)
+
+    response = local.put(url, data)
+
+    assert response.status_code == 507
+    assert response.json() == {"error": DISK_FULL}
+    assert storage.list_parts(KEY, upload_id) == []
+    assert leftovers(storage.root) == []
+    monkeypatch.undo()
+    etag = local.upload_part(KEY, upload_id, 1, data)
+    assert storage.complete(KEY, upload_id, [(1, etag)]).size == PART
+    assert storage.local_path(KEY).read_bytes() == data
+
+
+def test_fixed_size_disk_full_while_completing_keeps_the_upload(local, monkeypatch):
+    storage = local.storage
+    data = os.urandom(2 * PART + 3)
+    upload_id = start_fixed(storage)
+    etags = [local.upload_part(KEY, upload_id, n, c) for n, c in
+             enumerate(chunks_of(data), start=1)]
+    fail_writes_after(monkeypatch, 0)  # the object's meta cannot be written
+
+    with pytest.raises(StorageError) as caught:
+        storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
+
+    assert (caught.value.status, str(caught.value)) == (507, DISK_FULL)
+    assert leftovers(storage.root) == []
+    monkeypatch.undo()
+    assert [p.number for p in storage.list_parts(KEY, upload_id)] == [1, 2, 3]
+    storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
+    assert storage.local_path(KEY).read_bytes() == data
+
+
+def test_fixed_size_completion_with_fewer_parts_forgets_the_ones_it_cuts_off(local, monkeypatch):
+    storage = local.storage
+    data = os.urandom(3 * PART)
+    upload_id = start_fixed(storage)
+    etags = [local.upload_part(KEY, upload_id, n, c) for n, c in
+             enumerate(chunks_of(data), start=1)]
+    fail_writes_after(monkeypatch, 0)
+    with pytest.raises(StorageError):
+        storage.complete(KEY, upload_id, [(1, etags[0]), (2, etags[1])])
+    monkeypatch.undo()
+
+    # part 3's bytes were cut off with the file: it must be sent again, not trusted
+    assert [p.number for p in storage.list_parts(KEY, upload_id)] == [1, 2]
+    with pytest.raises(StorageError) as caught:
+        storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
+    assert str(caught.value).startswith("Part 3 of the file never arrived")
+    third = local.upload_part(KEY, upload_id, 3, data[2 * PART:])
+    storage.complete(KEY, upload_id, [(1, etags[0]), (2, etags[1]), (3, third)])
+    assert storage.local_path(KEY).read_bytes() == data
+
+
+def test_fixed_size_part_still_arriving_answers_503(local):
+    import fcntl
+
+    storage = local.storage
+    upload_id = start_fixed(storage)
+    folder = storage.root / "multipart" / upload_id
+    # an earlier copy of part 1 is still being received (it holds the part's lock)
+    lock = os.open(folder / "part-00001.lock", os.O_WRONLY | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        response = local.put(storage.sign_part(KEY, upload_id, 1), b"x" * 10)
+    finally:
+        os.close(lock)
+    assert response.status_code == 503
+    assert response.json() == {"error": (
+        "An earlier copy of this part is still arriving. It will be sent again in a moment.")}
+    assert local.upload_part(KEY, upload_id, 1, b"x" * 10)  # once it is done, fine
+
+
+def test_fixed_size_completion_waits_for_a_part_still_arriving(local, monkeypatch):
+    import fcntl
+
+    storage = local.storage
+    upload_id = start_fixed(storage)
+    etag = local.upload_part(KEY, upload_id, 1, b"abc")
+    monkeypatch.setattr(local_module, "COMPLETE_WAIT_SECONDS", 0.2)
+    receiving = os.open(storage.root / "multipart" / upload_id / "data", os.O_WRONLY)
+    try:
+        fcntl.flock(receiving, fcntl.LOCK_SH)  # as a part being written holds it
+        with pytest.raises(StorageError) as caught:
+            storage.complete(KEY, upload_id, [(1, etag)])
+    finally:
+        os.close(receiving)
+    assert (caught.value.status, str(caught.value)) == (
+        503, "A part of the file is still arriving. Please try again in a moment.")
+    assert storage.complete(KEY, upload_id, [(1, etag)]).size == 3
+
+
+def test_fixed_size_part_after_completion_or_abort_is_refused(local):
+    storage = local.storage
+    upload_id = start_fixed(storage)
+    late = storage.sign_part(KEY, upload_id, 2)
+    etag = local.upload_part(KEY, upload_id, 1, b"abc")
+    storage.complete(KEY, upload_id, [(1, etag)])
+    response = local.put(late, b"zzz")
+    assert response.status_code == 404
+    assert storage.local_path(KEY).read_bytes() == b"abc"
+
+    upload_id = storage.start_upload("2025/entry-3/other", content_type="video/mp4",
+                                     part_size=PART)
+    url = storage.sign_part("2025/entry-3/other", upload_id, 1)
+    storage.abort("2025/entry-3/other", upload_id)
+    assert local.put(url, b"zzz").status_code == 404
+    assert os.listdir(storage.root / "multipart") == []
+    assert os.listdir(storage.root / "tmp") == []
