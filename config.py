@@ -52,6 +52,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a judge's score sheet may stay open all evening
     MAX_CONTENT_LENGTH = 130 * 1024 * 1024  # one upload part at most; forms are far smaller
     UPLOAD_PART_SIZE = int(os.environ.get("UPLOAD_PART_SIZE", str(16 * 1024 * 1024)))
+    # Larger objects on S3 get their sha256 from `flask storage checksums`, not inline.
+    SHA256_INLINE_MAX = int(os.environ.get("SHA256_INLINE_MAX", str(64 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")
     # Number of reverse proxies in front of the app (nginx: 1), so rate limits see real clients.
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))

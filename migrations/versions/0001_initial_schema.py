@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 07:37:50.291256
+Create Date: 2026-11-26 08:07:43.545958
 
 """
 from alembic import op
@@ -390,6 +390,7 @@ def upgrade():
     sa.Column('size', sa.BigInteger(), nullable=True),
     sa.Column('declared_size', sa.BigInteger(), nullable=True),
     sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('etag', sa.String(length=100), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('reject_reason', sa.Text(), nullable=False),
     sa.Column('page_count', sa.Integer(), nullable=True),
@@ -408,6 +409,7 @@ def upgrade():
     )
     with op.batch_alter_table('entry_files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_entry_files_entry_id'), ['entry_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_entry_files_etag'), ['etag'], unique=False)
         batch_op.create_index(batch_op.f('ix_entry_files_sha256'), ['sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_entry_files_slot_id'), ['slot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_entry_files_status'), ['status'], unique=False)
@@ -514,6 +516,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_entry_files_status'))
         batch_op.drop_index(batch_op.f('ix_entry_files_slot_id'))
         batch_op.drop_index(batch_op.f('ix_entry_files_sha256'))
+        batch_op.drop_index(batch_op.f('ix_entry_files_etag'))
         batch_op.drop_index(batch_op.f('ix_entry_files_entry_id'))
 
     op.drop_table('entry_files')

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from portal import audit
@@ -18,7 +19,7 @@ from portal.extensions import db
 from portal.models import Entry, EntryFile, FileSlot
 from portal.storage import Storage, StorageError
 from portal.storage.base import MAX_PARTS, MIN_PART_SIZE, safe_filename
-from portal.storage.verify import SlotPolicy, VerificationError, verify_object
+from portal.storage.verify import SHA256_INLINE_MAX, SlotPolicy, VerificationError, verify_object
 
 MiB = 1024 * 1024
 # Files up to this size go up as one part; larger ones in parts of UPLOAD_PART_SIZE.
@@ -77,6 +78,13 @@ def parts_expected(size: int, part_size: int) -> int:
     return math.ceil(size / part_size)
 
 
+def upload_part_size(size: int, configured: int) -> int:
+    """The fixed part size of an upload of ``size`` bytes: ``part_size_for``, or the whole
+    file when it goes up as one part."""
+    part = part_size_for(size, configured)
+    return part if parts_expected(size, part) > 1 else max(part, size)
+
+
 def _active_in_slot(entry: Entry, slot: FileSlot) -> list[EntryFile]:
     return [
         f for f in entry.files
@@ -94,9 +102,14 @@ def start_upload(
     content_type,
     user,
     storage: Storage,
+    part_size: int | None = None,
 ) -> tuple[EntryFile, bool]:
     """Check the declared file against its slot and open a multipart upload under a
     generated key; return (file row, resumed).
+
+    ``part_size`` is the configured UPLOAD_PART_SIZE: the storage is told the part size
+    the browser will use (``upload_part_size``), so LocalStorage can write each part in
+    place. None: the storage accepts parts of any size.
 
     An unfinished upload of the same file (same slot, part, name and size, by the same
     user) is returned instead of a new one, so the browser can resume it after a reload.
@@ -178,7 +191,11 @@ def start_upload(
     if not _MIME.fullmatch(declared_type):
         declared_type = "application/octet-stream"
     key = f"{entry.contest.slug}/{entry.id}/{uuid.uuid4().hex}"
-    upload_id = storage.start_upload(key, content_type=declared_type)
+    upload_id = storage.start_upload(
+        key,
+        content_type=declared_type,
+        part_size=None if part_size is None else upload_part_size(size, part_size),
+    )
     file = EntryFile(
         entry=entry,
         slot=slot,
@@ -257,6 +274,7 @@ def _audit_state(file: EntryFile) -> dict:
         "status": file.status,
         "size": file.size,
         "sha256": file.sha256,
+        "etag": file.etag,
         "reason": file.reject_reason or None,
     }
 
@@ -268,14 +286,17 @@ def complete_upload(
     storage: Storage,
     actor,
     now: datetime,
+    sha256_inline_max: int = SHA256_INLINE_MAX,
 ) -> Completion:
     """Join the parts, then check the stored bytes against the slot.
 
     A file that breaks the slot's rules is deleted from storage and its row kept as
     "rejected" with the reason (hidden from judges); one that passes is "verified" with its
-    real size, type, sha256 and page count or duration. Either way an audit event is
-    written. Raises UploadRefused, or StorageError when the parts are incomplete (the
-    upload then stays resumable and nothing changes).
+    real size, type, the store's ETag, sha256 and page count or duration. The sha256 of an
+    object over ``sha256_inline_max`` bytes on S3 stays None (the request reads no more
+    than heads and ranges of it); ``flask storage checksums`` records it later. Either way
+    an audit event is written. Raises UploadRefused, or StorageError when the parts are
+    incomplete (the upload then stays resumable and nothing changes).
     """
     upload_id = _require_uploading(file)
     storage.complete(file.key, upload_id, parts)
@@ -283,7 +304,7 @@ def complete_upload(
     slot = file.slot
     policy = SlotPolicy(kind=slot.kind, formats=slot.format_list, max_size=slot.max_size)
     try:
-        facts = verify_object(storage, file.key, policy)
+        facts = verify_object(storage, file.key, policy, sha256_inline_max=sha256_inline_max)
     except (VerificationError, StorageError) as exc:
         storage.delete(file.key)
         file.status = EntryFile.REJECTED
@@ -295,6 +316,7 @@ def complete_upload(
     file.size = facts.size
     file.content_type = facts.content_type
     file.sha256 = facts.sha256
+    file.etag = facts.etag or None
     file.page_count = facts.page_count
     file.duration_seconds = facts.duration_seconds
     file.width = facts.width
@@ -307,16 +329,45 @@ def complete_upload(
     return Completion(file=file, duplicate_of=duplicate_entries(file))
 
 
+def same_content(mine, other):
+    """SQL: ``other`` (an EntryFile alias) holds the same bytes as ``mine`` (a file row or
+    an alias): equal sha256 when both have one; otherwise equal store ETag and size. The
+    ETag stands in while a large file's sha256 is not yet computed (see
+    portal.storage.verify); with a fixed part size it identifies content."""
+    return sa.or_(
+        sa.and_(mine.sha256.is_not(None), other.sha256.is_not(None),
+                other.sha256 == mine.sha256),
+        sa.and_(sa.or_(mine.sha256.is_(None), other.sha256.is_(None)),
+                mine.etag.is_not(None), other.etag == mine.etag, other.size == mine.size),
+    )
+
+
+def _same_as_row(file: EntryFile):
+    """``same_content`` for a loaded row: its values become bound parameters."""
+    if file.sha256:
+        by_etag = (
+            sa.and_(EntryFile.sha256.is_(None), EntryFile.etag == file.etag,
+                    EntryFile.size == file.size)
+            if file.etag else sa.false()
+        )
+        return sa.or_(EntryFile.sha256 == file.sha256, by_etag)
+    if not file.etag:
+        return None
+    return sa.and_(EntryFile.etag == file.etag, EntryFile.size == file.size)
+
+
 def duplicate_entries(file: EntryFile) -> list[int]:
-    """Ids of other entries of the same edition holding a verified file with the same sha256."""
-    if not file.sha256:
+    """Ids of other entries of the same edition holding a verified file with the same
+    content (``same_content``)."""
+    condition = _same_as_row(file)
+    if condition is None:
         return []
     return list(
         db.session.scalars(
             sa.select(EntryFile.entry_id).distinct()
             .join(Entry, Entry.id == EntryFile.entry_id)
             .where(
-                EntryFile.sha256 == file.sha256,
+                condition,
                 EntryFile.status == EntryFile.VERIFIED,
                 EntryFile.entry_id != file.entry_id,
                 Entry.contest_id == file.entry.contest_id,
@@ -378,22 +429,19 @@ def slot_rows(entry: Entry) -> list[SlotRow]:
 
 def duplicated_file_ids(entry: Entry) -> set[int]:
     """Ids of this entry's verified files whose bytes also sit in another entry of the
-    edition (one query)."""
-    digests = {f.sha256: f.id for f in entry.files if f.status == EntryFile.VERIFIED and f.sha256}
-    if not digests:
+    edition (``same_content``; one query)."""
+    mine_ids = [f.id for f in entry.files if f.status == EntryFile.VERIFIED]
+    if not mine_ids:
         return set()
+    mine, other = so.aliased(EntryFile), so.aliased(EntryFile)
     found = db.session.scalars(
-        sa.select(EntryFile.sha256).distinct()
-        .join(Entry, Entry.id == EntryFile.entry_id)
-        .where(
-            EntryFile.sha256.in_(list(digests)),
-            EntryFile.status == EntryFile.VERIFIED,
-            EntryFile.entry_id != entry.id,
-            Entry.contest_id == entry.contest_id,
-        )
+        sa.select(mine.id).distinct()
+        .join(other, sa.and_(same_content(mine, other), other.entry_id != mine.entry_id,
+                             other.status == EntryFile.VERIFIED))
+        .join(Entry, Entry.id == other.entry_id)
+        .where(mine.id.in_(mine_ids), Entry.contest_id == entry.contest_id)
     )
-    dup = set(found)
-    return {f.id for f in entry.files if f.sha256 in dup and f.status == EntryFile.VERIFIED}
+    return set(found)
 
 
 def duration_text(seconds: float | None) -> str:

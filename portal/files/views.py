@@ -5,6 +5,12 @@ ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself
 storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
 timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
 "duration unknown", never as a hang. Put the proxy's read timeout above that.
+
+Nor does completion read a large object back for its sha256: on S3 an object over
+SHA256_INLINE_MAX (64 MiB) is verified with its ETag recorded and sha256 left empty,
+for ``flask storage checksums`` to fill in (docs/deploy.md, "Checksums of large files");
+on local storage the parts were hashed as they arrived and the one assembled file is
+read once, from the page cache.
 """
 
 from __future__ import annotations
@@ -126,6 +132,7 @@ def start(entry_id: int):
             content_type=data.get("type"),
             user=current_user,
             storage=get_storage(),
+            part_size=current_app.config["UPLOAD_PART_SIZE"],
         )
     except DomainError as exc:
         return _json_error(exc.message, exc.status)
@@ -195,7 +202,8 @@ def complete(file_id: int):
     try:
         parts = services.parse_parts(_body().get("parts"))
         result = services.complete_upload(
-            file=file, parts=parts, storage=get_storage(), actor=current_user, now=clock.now()
+            file=file, parts=parts, storage=get_storage(), actor=current_user, now=clock.now(),
+            sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
         )
     except DomainError as exc:
         return _json_error(exc.message, exc.status)
@@ -219,6 +227,7 @@ def complete(file_id: int):
         size_text=services.human_size(file.size),
         content_type=file.content_type,
         sha256=file.sha256,
+        etag=file.etag,
         page_count=file.page_count,
         duration_seconds=file.duration_seconds,
         width=file.width,

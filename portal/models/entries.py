@@ -132,6 +132,9 @@ class EntryFile(db.Model):
     size: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     declared_size: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     sha256: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    # The store's checksum (S3: multipart ETag); identifies content between uploads made
+    # with the same part size, so duplicates are found before sha256 is known.
+    etag: so.Mapped[str | None] = so.mapped_column(sa.String(100), index=True)
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=UPLOADING, index=True)
     reject_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     page_count: so.Mapped[int | None]

@@ -21,6 +21,7 @@ from portal import audit
 from portal.auth.services import grant_membership
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
+from portal.files.services import same_content
 from portal.mail import send_mail
 from portal.models import (
     AuditEvent,
@@ -407,8 +408,10 @@ def verified_file_counts(entry_ids) -> dict[int, int]:
 def duplicate_files(contest: Contest, entry_ids) -> dict[int, list[str]]:
     """Entry id -> references of OTHER entries of the edition holding a verified identical file.
 
-    A file is a duplicate when its sha256 equals that of a verified file of another entry
-    in the same edition. One query whatever the number of entries.
+    A file is a duplicate when it holds the same content as a verified file of another
+    entry in the same edition: equal sha256, or equal store ETag and size while one of
+    them has no sha256 yet (portal.files.services.same_content). One query whatever the
+    number of entries.
     """
     if not entry_ids:
         return {}
@@ -416,10 +419,10 @@ def duplicate_files(contest: Contest, entry_ids) -> dict[int, list[str]]:
     other_entry = so.aliased(Entry)
     rows = db.session.execute(
         sa.select(mine.entry_id, other_entry.reference, other_entry.id)
-        .join(other, sa.and_(other.sha256 == mine.sha256, other.entry_id != mine.entry_id,
+        .join(other, sa.and_(same_content(mine, other), other.entry_id != mine.entry_id,
                              other.status == EntryFile.VERIFIED))
         .join(other_entry, other_entry.id == other.entry_id)
-        .where(mine.entry_id.in_(entry_ids), mine.sha256.is_not(None),
+        .where(mine.entry_id.in_(entry_ids), mine.status == EntryFile.VERIFIED,
                other_entry.contest_id == contest.id)
         .distinct()
     )

@@ -1,5 +1,11 @@
-"""`flask storage init|gc|verify`: prepare the file store, clean it up, check it against the
-database. Operator commands, so their output is English like the other commands'."""
+"""`flask storage init|gc|verify|checksums`: prepare the file store, clean it up, check it
+against the database, record the sha256 of large files. Operator commands, so their output
+is English like the other commands'.
+
+``checksums`` exists because a completion on S3 does not read a large object back (see
+portal.storage.verify): such a file is verified with its ETag and no sha256, and this
+command, run from cron, streams each one once and records its sha256 (audited).
+"""
 
 from __future__ import annotations
 
@@ -106,8 +112,9 @@ def gc(hours, apply):
 
 @storage.command("verify")
 def verify():
-    """Check that every verified file's object exists with its recorded size (and sha256,
-    where the store records one). Exit status 1 when something is missing or differs."""
+    """Check that every verified file's object exists with its recorded size, and its
+    recorded sha256 (local storage records one per object) or ETag (S3). Exit status 1
+    when something is missing or differs."""
     backend = get_storage()
     checked = missing = mismatched = 0
     last_id = 0
@@ -136,13 +143,73 @@ def verify():
             if info.size != row.size:
                 mismatched += 1
                 click.echo(f"SIZE {where}: {info.size} bytes stored, {row.size} recorded")
-            elif isinstance(backend, LocalStorage) and info.sha256 and info.sha256 != row.sha256:
+            elif (isinstance(backend, LocalStorage) and info.sha256 and row.sha256
+                  and info.sha256 != row.sha256):
                 mismatched += 1
                 click.echo(f"SHA256 {where}: stored {info.sha256}, recorded {row.sha256}")
+            elif isinstance(backend, S3Storage) and row.etag and info.etag != row.etag:
+                mismatched += 1
+                click.echo(f"ETAG {where}: stored {info.etag}, recorded {row.etag}")
         db.session.expunge_all()
     click.echo(f"Checked {checked} files: {checked - missing - mismatched} ok, "
                f"{missing} missing, {mismatched} mismatched.")
     if missing or mismatched:
+        raise SystemExit(1)
+
+
+@storage.command("checksums")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Stop after this many files (default: all of them).")
+def checksums(limit):
+    """Record the sha256 of every verified file that has none yet (large files on S3),
+    streaming each object once; each one audited and committed on its own, so an
+    interrupted run keeps what it did. Exit status 1 when an object could not be read."""
+    backend = get_storage()
+    done = failed = 0
+    last_id = 0
+    while limit is None or done + failed < limit:
+        row = db.session.scalar(
+            sa.select(EntryFile)
+            .where(EntryFile.status == EntryFile.VERIFIED, EntryFile.sha256.is_(None),
+                   EntryFile.id > last_id)
+            .order_by(EntryFile.id)
+            .limit(1)
+            .options(so.selectinload(EntryFile.entry))
+        )
+        if row is None:
+            break
+        last_id = row.id
+        where = f"file {row.id} ({row.original_filename}, key {row.key})"
+        with force_locale("en"):
+            try:
+                digest = backend.sha256(row.key)
+            except StorageError as exc:
+                db.session.rollback()
+                failed += 1
+                click.echo(f"FAILED {where}: {exc}")
+                continue
+        # The file may have been deleted or replaced while we read it.
+        try:
+            db.session.refresh(row)
+        except sa.exc.InvalidRequestError:  # deleted meanwhile
+            db.session.rollback()
+            continue
+        if row.status != EntryFile.VERIFIED or row.sha256 is not None:
+            db.session.rollback()
+            continue
+        before = {"file": row.id, "sha256": None, "etag": row.etag}
+        row.sha256 = digest
+        audit.record("file.checksum", entry=row.entry, obj=row, before=before,
+                     after={"file": row.id, "sha256": digest, "etag": row.etag})
+        db.session.commit()
+        done += 1
+        click.echo(f"sha256 {digest} {where}")
+    left = db.session.scalar(
+        sa.select(sa.func.count(EntryFile.id))
+        .where(EntryFile.status == EntryFile.VERIFIED, EntryFile.sha256.is_(None))
+    )
+    click.echo(f"Recorded {done} checksums, {failed} failed, {left} files still without one.")
+    if failed:
         raise SystemExit(1)
 
 

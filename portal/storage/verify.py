@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 SNIFF_BYTES = 8 * 1024
 FFPROBE_TIMEOUT = 120
+# Objects up to this size are read whole (on S3) for their sha256 inside the completion
+# request; larger ones keep sha256 None, to be filled by `flask storage checksums`.
+SHA256_INLINE_MAX = 64 * MiB
 
 # One spelling per format; a slot that accepts "mp4" also accepts an .m4v (same brand family).
 _CANONICAL = {"jpeg": "jpg", "m4v": "mp4", "tif": "tiff"}
@@ -69,7 +72,8 @@ class FileFacts:
     size: int
     content_type: str  # the sniffed type, never the browser's claim
     extension: str  # canonical: "jpg", "mp4", …
-    sha256: str
+    sha256: str | None  # None: a large object on a store that records none (see module doc)
+    etag: str = ""  # the store's checksum of the object (S3: the multipart ETag)
     page_count: int | None = None
     duration_seconds: float | None = None
     width: int | None = None
@@ -95,8 +99,16 @@ def verify_object(
     policy: SlotPolicy,
     *,
     ffprobe_path: str | None = shutil.which("ffprobe"),
+    sha256_inline_max: int = SHA256_INLINE_MAX,
 ) -> FileFacts:
     """Check the stored object ``key`` against ``policy`` and return what it really is.
+
+    Reads only the head and byte ranges of audio and video (ffprobe fetches what it
+    needs); PDFs and images are read whole for pypdf/Pillow, and that read yields their
+    sha256. The sha256 is otherwise the one the store recorded (LocalStorage always
+    does), else streamed from a local file or from an object of at most
+    ``sha256_inline_max`` bytes; for a larger object on S3 it is None and the caller
+    records the ETag instead (``flask storage checksums`` fills it in later).
 
     Raises VerificationError with the reason when the file is empty, too large, of another
     real type than the slot accepts, or a damaged PDF, image or audio/video file.
@@ -149,11 +161,17 @@ def verify_object(
     elif extension in _AUDIO_VIDEO:
         facts["duration_seconds"] = _duration(storage, key, ffprobe_path)
 
+    sha256 = info.sha256 or digest.hexdigest()
+    if sha256 is None and (
+        getattr(storage, "local_path", None) is not None or info.size <= sha256_inline_max
+    ):
+        sha256 = storage.sha256(key)
     return FileFacts(
         size=info.size,
         content_type=kind.mime,
         extension=extension,
-        sha256=info.sha256 or digest.hexdigest() or storage.sha256(key),
+        sha256=sha256,
+        etag=info.etag,
         **facts,
     )
 

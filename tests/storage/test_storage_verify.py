@@ -43,16 +43,26 @@ def refused(storage, policy=PDF_SLOT) -> str:
     return str(caught.value)
 
 
-def test_valid_pdf_gives_page_count_and_sha256(storage):
+def test_valid_pdf_gives_page_count_and_sha256(harness, storage):
     data = pdf_bytes(2)
     store(storage, data, "application/pdf")
+    # put_file's ETag: md5 of the bytes on S3 (one part), their sha256 on local storage
+    etag = (hashlib.md5 if harness.backend == "s3" else hashlib.sha256)(data).hexdigest()
     assert verify_object(storage, KEY, PDF_SLOT) == FileFacts(
         size=len(data),
         content_type="application/pdf",
         extension="pdf",
         sha256=hashlib.sha256(data).hexdigest(),
+        etag=etag,
         page_count=2,
     )
+
+
+def test_pdf_over_the_inline_limit_still_gets_sha256_from_its_one_read(storage):
+    data = pdf_bytes(3)
+    store(storage, data, "application/pdf")
+    facts = verify_object(storage, KEY, PDF_SLOT, sha256_inline_max=10)
+    assert (facts.page_count, facts.sha256) == (3, hashlib.sha256(data).hexdigest())
 
 
 def test_renamed_windows_program_is_refused(storage):
@@ -180,3 +190,45 @@ def test_without_ffprobe_duration_is_left_unknown(storage, mp4_bytes, caplog):
     )
     assert facts.duration_seconds is None
     assert "ffprobe not found" in caplog.text
+
+
+def _forbid_whole_reads(storage, monkeypatch):
+    """Make any read of the whole object fail the test (ranges stay allowed)."""
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the whole object was read")
+
+    monkeypatch.setattr(storage, "iter_chunks", whole)
+    monkeypatch.setattr(storage, "sha256", whole)
+
+
+def test_large_media_on_s3_is_verified_without_a_whole_read(s3, mp4_bytes, monkeypatch):
+    if not shutil.which("ffprobe"):
+        pytest.skip("ffprobe is not installed")
+    storage = s3.storage
+    store(storage, mp4_bytes, "video/mp4")
+    _forbid_whole_reads(storage, monkeypatch)
+
+    facts = verify_object(storage, KEY, SlotPolicy("video", ("mp4",), 4 * 1024 * MiB),
+                          sha256_inline_max=len(mp4_bytes) - 1)
+
+    assert (facts.size, facts.extension, facts.sha256, facts.etag) == (
+        len(mp4_bytes), "mp4", None, hashlib.md5(mp4_bytes).hexdigest())
+    assert facts.duration_seconds == pytest.approx(2.0, abs=0.15)
+
+
+def test_media_at_the_inline_limit_on_s3_gets_its_sha256(s3, mp4_bytes):
+    store(s3.storage, mp4_bytes, "video/mp4")
+    facts = verify_object(s3.storage, KEY, SlotPolicy("video", ("mp4",), 4 * 1024 * MiB),
+                          sha256_inline_max=len(mp4_bytes), ffprobe_path=None)
+    assert facts.sha256 == hashlib.sha256(mp4_bytes).hexdigest()
+
+
+def test_large_media_on_local_storage_has_the_sha256_recorded_at_write(
+    local, mp4_bytes, monkeypatch
+):
+    store(local.storage, mp4_bytes, "video/mp4")
+    _forbid_whole_reads(local.storage, monkeypatch)
+    facts = verify_object(local.storage, KEY, SlotPolicy("video", ("mp4",), 4 * 1024 * MiB),
+                          sha256_inline_max=1, ffprobe_path=None)
+    assert (facts.sha256, facts.etag) == (hashlib.sha256(mp4_bytes).hexdigest(),) * 2

@@ -113,3 +113,30 @@ def file_rows(entry_id: int | None = None) -> list[EntryFile]:
     if entry_id is not None:
         query = query.where(EntryFile.entry_id == entry_id)
     return list(db.session.scalars(query))
+
+
+def make_mp4(size: int) -> bytes:
+    """A valid 2 s MP4 (moov first, so ffprobe reads only its head) padded to ``size``
+    bytes with an MP4 'free' box, which ffprobe skips."""
+    import shutil
+    import struct
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is not installed; cannot make a test video")
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/clip.mp4"
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=64x48:rate=10",
+             "-c:v", "mpeg4", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path],
+            check=True, timeout=60,
+        )
+        with open(path, "rb") as fh:
+            head = fh.read()
+    pad = size - len(head) - 16
+    assert pad >= 0
+    body = (bytes(range(256)) * (pad // 256 + 1))[:pad]
+    return head + struct.pack(">I4sQ", 1, b"free", pad + 16) + body
