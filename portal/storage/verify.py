@@ -1,4 +1,14 @@
-"""Checks a completed upload against its slot's rules from the stored bytes alone."""
+"""Checks a completed upload against its slot's rules from the stored bytes alone.
+
+What a completion reads: the object's head (real size, the store's ETag), its first 8 KB
+(the real type), the last KB of a PDF, and then: a PDF or image whole (pypdf and Pillow
+need a file; on S3 a temp copy, whose bytes also give the sha256); audio and video only
+through ffprobe (the local file, or a presigned URL it reads by range). The sha256 is the
+one the store recorded (LocalStorage records one for every object), else from that same
+read, else streamed if the object is at most SHA256_INLINE_MAX bytes; a larger object on
+S3 is verified with sha256 None and its ETag, and ``flask storage checksums`` records the
+sha256 later, outside any request (docs/deploy.md, "Checksums of large files").
+"""
 
 from __future__ import annotations
 
