@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -38,7 +38,8 @@ def event_digest(event: AuditEvent) -> str:
     """sha256 over the event's content and the previous event's hash."""
     content = canonical(
         {
-            "at": event.at.isoformat(),
+            # UTC with microseconds: the same text before and after a database round trip.
+            "at": event.at.astimezone(UTC).isoformat(timespec="microseconds"),
             "actor": event.actor_id,
             "contest": event.contest_id,
             "entry": event.entry_id,

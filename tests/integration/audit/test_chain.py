@@ -55,3 +55,15 @@ def test_verify_detects_deleted_row(app, runner):
     checked, broken = audit.verify_chain()
     assert checked == 1
     assert broken == audit.ChainBreak(events[2].id, "previous hash does not match")
+
+
+def test_event_stamped_in_another_time_zone_still_verifies_after_reload(app, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    stamp = datetime(2025, 9, 30, 16, 59, 59, 123456, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    monkeypatch.setattr(audit, "utcnow", lambda: stamp)
+    audit.record("test.action", contest=make_contest(), after={"n": 1})
+    db.session.commit()
+    db.session.expire_all()
+    assert audit.verify_chain() == (1, None)
