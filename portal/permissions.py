@@ -8,6 +8,7 @@ get them through a context processor.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from portal.extensions import db
 from portal.models import Membership
@@ -17,20 +18,26 @@ def _authenticated(user) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
+def _memberships(user) -> list[tuple[int, str]]:
+    """Every (edition id, role) of the user: one query, cached for the current request only
+    (outside a request, e.g. in a service called by a command, it is read each time)."""
+    cache = g.setdefault("_memberships", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = list(
+            db.session.execute(
+                sa.select(Membership.contest_id, Membership.role).where(
+                    Membership.user_id == user.id
+                )
+            ).tuples()
+        )
+    return cache[user.id]
+
+
 def roles_in(user, contest_id: int) -> set[str]:
-    """The user's roles in one edition, cached on the user object for the request."""
+    """The user's roles in one edition."""
     if not _authenticated(user):
         return set()
-    cache = user.__dict__.setdefault("_roles_cache", {})
-    if contest_id not in cache:
-        cache[contest_id] = set(
-            db.session.scalars(
-                sa.select(Membership.role).where(
-                    Membership.contest_id == contest_id, Membership.user_id == user.id
-                )
-            )
-        )
-    return cache[contest_id]
+    return {role for cid, role in _memberships(user) if cid == contest_id}
 
 
 def is_admin(user) -> bool:
@@ -59,22 +66,10 @@ def can_manage_contest(user, contest, *, now=None) -> bool:
 def organizer_contest_ids(user) -> list[int]:
     if not _authenticated(user):
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Membership.contest_id).where(
-                Membership.user_id == user.id, Membership.role == Membership.ORGANIZER
-            )
-        )
-    )
+    return [cid for cid, role in _memberships(user) if role == Membership.ORGANIZER]
 
 
 def judge_contest_ids(user) -> list[int]:
     if not _authenticated(user):
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Membership.contest_id).where(
-                Membership.user_id == user.id, Membership.role == Membership.JUDGE
-            )
-        )
-    )
+    return [cid for cid, role in _memberships(user) if role == Membership.JUDGE]

@@ -12,7 +12,8 @@ organizer of another edition; org: an organizer of this edition; admin: a global
 
 Codes: "L" = redirect to the login page; "401" = the JSON protocol's "log in" answer;
 "403"/"404" = refused (404 everywhere, so strangers cannot learn what exists; 403 only
-for people who may see an entry but not change it); any other number = exactly that status (GET routes);
+for people who may see an entry but not change it); any other number = exactly that
+status (GET routes);
 "ok" = for a POST/PUT by a principal allowed to use the route: anything that is neither a
 5xx nor a refusal (not 401/403/404, not a redirect to the login page).  POSTs carry a valid
 CSRF token and an empty body.

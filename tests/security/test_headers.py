@@ -58,7 +58,7 @@ def pages(world) -> list[tuple[str, str, int]]:
         ("judge_a", f"/judge/assignments/{world.assignment_id}", 200),
         ("org", f"/organize/{slug}/entries.csv", 200),
         ("org", f"/results/{slug}/export/results.xlsx", 200),
-        ("other", f"/results/{slug}/review", 403),
+        ("other", f"/results/{slug}/review", 404),
     ]
 
 
