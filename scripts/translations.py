@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -23,6 +24,8 @@ TRANSLATIONS = ROOT / "portal" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 FRAGMENTS = TRANSLATIONS / "fragments"
 LOCALES = ("vi", "en")
+# Fixed header dates keep `update` idempotent: rebuilding changes no file unless a message did.
+FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
 
@@ -40,7 +43,11 @@ def extract(pot: Path = POT) -> Catalog:
         cwd=ROOT, check=True,
     )
     with pot.open("rb") as fh:
-        return read_po(fh)
+        template = read_po(fh)
+    template.creation_date = FIXED_DATE
+    with pot.open("wb") as fh:
+        write_po(fh, template, width=100)
+    return template
 
 
 def fragments() -> dict:
@@ -58,7 +65,8 @@ def _key(message):
 
 
 def build(template: Catalog, locale: str, known: dict) -> Catalog:
-    catalog = Catalog(locale=locale, project="golden-hammer-portal", fuzzy=False)
+    catalog = Catalog(locale=locale, project="golden-hammer-portal", fuzzy=False,
+                      creation_date=FIXED_DATE, revision_date=FIXED_DATE)
     for message in template:
         if not message.id:
             continue
