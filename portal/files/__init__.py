@@ -13,6 +13,7 @@ def _exempt_part_uploads() -> None:
     from portal.storage import views as storage_views
 
     limiter.exempt(storage_views.put_part)
+    limiter.exempt(storage_views.s3_request)
 
 
 _exempt_part_uploads()

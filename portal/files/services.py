@@ -103,6 +103,7 @@ def start_upload(
     user,
     storage: Storage,
     part_size: int | None = None,
+    allocate_only: bool = False,
 ) -> tuple[EntryFile, bool]:
     """Check the declared file against its slot and open a multipart upload under a
     generated key; return (file row, resumed).
@@ -166,7 +167,7 @@ def start_upload(
             and existing.original_filename == name
             and existing.declared_size == size
             and existing.uploaded_by_id == user.id
-            and existing.upload_id
+            and (existing.upload_id or allocate_only)
         ):
             return existing, True
     if slot.per_part and any(f.part_number == part_number for f in active):
@@ -191,7 +192,7 @@ def start_upload(
     if not _MIME.fullmatch(declared_type):
         declared_type = "application/octet-stream"
     key = f"{entry.contest.slug}/{entry.id}/{uuid.uuid4().hex}"
-    upload_id = storage.start_upload(
+    upload_id = None if allocate_only else storage.start_upload(
         key,
         content_type=declared_type,
         part_size=None if part_size is None else upload_part_size(size, part_size),
@@ -301,6 +302,13 @@ def complete_upload(
     upload_id = _require_uploading(file)
     storage.complete(file.key, upload_id, parts)
     file.upload_id = None
+    return _verify_stored(file=file, storage=storage, actor=actor, now=now,
+                          sha256_inline_max=sha256_inline_max)
+
+
+def _verify_stored(
+    *, file: EntryFile, storage: Storage, actor, now: datetime, sha256_inline_max: int
+) -> Completion:
     slot = file.slot
     policy = SlotPolicy(kind=slot.kind, formats=slot.format_list, max_size=slot.max_size)
     try:
@@ -378,9 +386,12 @@ def duplicate_entries(file: EntryFile) -> list[int]:
 
 
 def abort_upload(*, file: EntryFile, storage: Storage) -> None:
-    """Cancel an unfinished upload: discard its parts and forget the row."""
-    upload_id = _require_uploading(file)
-    storage.abort(file.key, upload_id)
+    """Cancel an unfinished upload: discard its parts and forget the row. A row the
+    plugin never named an upload id for has nothing in storage to discard."""
+    if file.status != EntryFile.UPLOADING:
+        _require_uploading(file)
+    if file.upload_id:
+        storage.abort(file.key, file.upload_id)
     db.session.delete(file)
     db.session.flush()
 
@@ -460,3 +471,106 @@ def accept_extensions(slot: FileSlot) -> list[str]:
         out.append("." + fmt)
         out.extend("." + alias for alias, canonical in _EQUIVALENT.items() if canonical == fmt)
     return out
+
+
+# --- The official @uppy/aws-s3 plugin (signRequest) -----------------------------------------
+# The plugin builds S3's multipart REST requests itself and asks the portal to sign each
+# one: {method, key, uploadId?, partNumber?}. The portal allocated the key (start with
+# allocate_only) and signs only requests for that key, only these operations.
+
+S3_OPERATIONS = {
+    ("POST", False, False): "create",
+    ("PUT", True, True): "upload_part",
+    ("GET", True, False): "list_parts",
+    ("POST", True, False): "complete",
+    ("DELETE", True, False): "abort",
+    ("PUT", False, False): "put_object",
+}
+
+
+def allocate_upload(**kwargs) -> tuple[EntryFile, bool]:
+    """``start_upload`` without opening the upload in storage: the browser's plugin opens
+    it (CreateMultipartUpload, or one PUT for a small file) through ``sign_request``."""
+    return start_upload(**kwargs, allocate_only=True)
+
+
+def classify_request(raw) -> tuple[str, str, str | None, int | None]:
+    """(operation, key, upload id, part number) of the plugin's request, or UploadRefused."""
+    if not isinstance(raw, dict):
+        raw = {}
+    method, key = raw.get("method"), raw.get("key")
+    upload_id, number = raw.get("uploadId"), raw.get("partNumber")
+    if not isinstance(method, str) or not isinstance(key, str) or not key:
+        raise UploadRefused(_l("This upload request is malformed."), status=400)
+    if upload_id is not None and (not isinstance(upload_id, str) or not upload_id.strip()):
+        raise UploadRefused(_l("This upload request is malformed."), status=400)
+    if number is not None:
+        number = check_part_number(number)
+    operation = S3_OPERATIONS.get((method.upper(), upload_id is not None, number is not None))
+    if operation is None:
+        raise UploadRefused(_l("The portal does not sign this kind of request."), status=403)
+    return operation, key, upload_id, number
+
+
+def sign_request(
+    *, file: EntryFile, raw, storage: Storage, expires_in: int, part_size: int
+) -> str:
+    """The URL for one request of the plugin, for the key the portal allocated to ``file``.
+
+    The upload id is recorded on the row the first time the plugin names it (UploadPart,
+    ListParts, Complete or Abort); a different one later is refused. A single PUT is
+    signed only for a file small enough to go up in one part.
+    """
+    operation, key, upload_id, number = classify_request(raw)
+    if file.status != EntryFile.UPLOADING:
+        raise UploadRefused(
+            _l("This upload is already finished or was cancelled. Please start it again."),
+            status=409,
+        )
+    if key != file.key:
+        raise UploadRefused(_l("The portal does not sign requests for this file name."),
+                             status=403)
+    if operation in ("create", "put_object") and file.upload_id:
+        raise UploadRefused(
+            _l("This upload is already under way. Choose the same file again to resume it."),
+            status=409,
+        )
+    if operation == "put_object" and parts_expected(file.declared_size, part_size) > 1:
+        raise UploadRefused(_l("A file of this size must go up in parts."), status=403)
+    if upload_id is not None:
+        if file.upload_id is None:
+            file.upload_id = upload_id
+            db.session.flush()
+        elif file.upload_id != upload_id:
+            raise UploadRefused(_l("This upload id does not belong to this file."), status=403)
+    return storage.sign_request(
+        operation=operation, key=key, upload_id=upload_id, part_number=number,
+        expires_in=expires_in, declared_size=file.declared_size,
+        part_size=upload_part_size(file.declared_size, part_size),
+        content_type=file.declared_type,
+    )
+
+
+def verify_upload(
+    *, file: EntryFile, storage: Storage, actor, now: datetime,
+    sha256_inline_max: int = SHA256_INLINE_MAX,
+) -> Completion:
+    """After the plugin finished the upload in storage: verify the object exactly as
+    ``complete_upload`` does (verified, or rejected with the object deleted; audited)."""
+    if file.status != EntryFile.UPLOADING:
+        raise UploadRefused(
+            _l("This upload is already finished or was cancelled. Please start it again."),
+            status=409,
+        )
+    try:
+        storage.head(file.key)
+    except StorageError as exc:
+        if exc.status != 404:
+            raise
+        raise UploadRefused(
+            _l("The file has not arrived completely yet. Resume the upload to finish it."),
+            status=409,
+        ) from None
+    file.upload_id = None
+    return _verify_stored(file=file, storage=storage, actor=actor, now=now,
+                          sha256_inline_max=sha256_inline_max)

@@ -103,6 +103,8 @@ def _upload_urls(file: EntryFile) -> dict:
         "parts_url": url_for("files.list_parts", file_id=file.id),
         "complete_url": url_for("files.complete", file_id=file.id),
         "abort_url": url_for("files.abort_upload", file_id=file.id),
+        "sign_request_url": url_for("files.sign_request", file_id=file.id),
+        "verify_url": url_for("files.verify", file_id=file.id),
     }
 
 
@@ -133,6 +135,7 @@ def start(entry_id: int):
             user=current_user,
             storage=get_storage(),
             part_size=current_app.config["UPLOAD_PART_SIZE"],
+            allocate_only=data.get("plugin") == "aws-s3",
         )
     except DomainError as exc:
         return _json_error(exc.message, exc.status)
@@ -210,6 +213,10 @@ def complete(file_id: int):
     except StorageError as exc:
         return _json_error(exc, exc.status)
     db.session.commit()
+    return _completion_response(result)
+
+
+def _completion_response(result):
     file = result.file
     if file.status == EntryFile.REJECTED:
         return jsonify(error=file.reject_reason, file_id=file.id, status=file.status), 422
@@ -234,6 +241,46 @@ def complete(file_id: int):
         height=file.height,
         warning=warning,
     )
+
+
+@bp.post("/uploads/<int:file_id>/sign")
+def sign_request(file_id: int):
+    """Sign one S3 request of the browser's AwsS3 plugin: {method, key, uploadId?,
+    partNumber?} -> {url}, only for the key the portal allocated to this upload."""
+    file, refusal = _upload_context(file_id)
+    if refusal is not None:
+        return refusal
+    try:
+        url = services.sign_request(
+            file=file, raw=_body(), storage=get_storage(),
+            expires_in=current_app.config.get("UPLOAD_SIGN_EXPIRES", 900),
+            part_size=current_app.config["UPLOAD_PART_SIZE"],
+        )
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    db.session.commit()  # the upload id, the first time the plugin names it
+    return jsonify(url=url)
+
+
+@bp.post("/uploads/<int:file_id>/verify")
+def verify(file_id: int):
+    """After the plugin finished the upload: verify the stored file; 422 with the reason."""
+    file, refusal = _upload_context(file_id)
+    if refusal is not None:
+        return refusal
+    try:
+        result = services.verify_upload(
+            file=file, storage=get_storage(), actor=current_user, now=clock.now(),
+            sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
+        )
+    except DomainError as exc:
+        return _json_error(exc.message, exc.status)
+    except StorageError as exc:
+        return _json_error(exc, exc.status)
+    db.session.commit()
+    return _completion_response(result)
 
 
 @bp.post("/uploads/<int:file_id>/abort")
@@ -345,4 +392,5 @@ def _file_helpers():
         "file_accept_extensions": services.accept_extensions,
         "files_now": clock.now,
         "upload_part_size": lambda: current_app.config["UPLOAD_PART_SIZE"],
+        "upload_multipart_threshold": services.MULTIPART_THRESHOLD,
     }

@@ -226,6 +226,7 @@ class LocalStorage(Storage):
             for folder in (self._objects, self._meta, self._multipart, self._tmp):
                 folder.mkdir(parents=True, exist_ok=True)
         self._serializer = URLSafeTimedSerializer(secret_key, salt="local-part")
+        self._s3_serializer = URLSafeTimedSerializer(secret_key, salt="local-s3-request")
         self._url_for_part = url_for_part
 
     # Paths -------------------------------------------------------------------------------
@@ -331,6 +332,54 @@ class LocalStorage(Storage):
             )
         return key, upload_id, number
 
+    # The S3-compatible endpoint (for Uppy's AwsS3 plugin) ---------------------------------
+
+    def sign_request(
+        self,
+        *,
+        operation: str,
+        key: str,
+        upload_id: str | None,
+        part_number: int | None,
+        expires_in: int,
+        declared_size: int,
+        part_size: int,
+        content_type: str,
+    ) -> str:
+        """The app's URL (``/storage/s3/<key>``) for one S3 request, with an HMAC token
+        naming exactly that operation, key, upload and part; valid ``expires_in`` s."""
+        validate_key(key)
+        query: dict = {}
+        if operation == "create":
+            query["uploads"] = ""
+        if upload_id is not None:
+            query["uploadId"] = upload_id
+        if part_number is not None:
+            query["partNumber"] = part_number
+        query["token"] = self._s3_serializer.dumps({
+            "o": operation, "k": key, "u": upload_id, "p": part_number, "e": int(expires_in),
+            "n": int(declared_size), "ps": int(part_size), "t": content_type,
+        })
+        return flask.url_for("storage_local.s3_request", key=key, _external=True, **query)
+
+    def read_s3_token(self, token: str) -> dict:
+        """The payload of a ``sign_request`` token; StorageError 403 when it is forged,
+        damaged or expired."""
+        try:
+            payload, signed_at = self._s3_serializer.loads(token, return_timestamp=True)
+            lifetime = int(payload["e"])
+        except (BadSignature, KeyError, TypeError, ValueError):
+            raise StorageError(
+                _l("This upload link is invalid. Please reload the page and try again."),
+                status=403,
+            ) from None
+        if time.time() - signed_at.timestamp() > lifetime:
+            raise StorageError(
+                _l("This upload link has expired. Reload the page to resume the upload."),
+                status=403,
+            )
+        return payload
+
     def _too_large(self, limit: int) -> StorageError:
         return StorageError(
             _l(
@@ -351,6 +400,13 @@ class LocalStorage(Storage):
         full; a part that fails is not listed as received.
         """
         key, upload_id, number = self._read_token(token, max_age)
+        return self.receive_part_at(key, upload_id, number, stream)
+
+    def receive_part_at(
+        self, key: str, upload_id: str, number: int, stream: BinaryIO
+    ) -> UploadedPart:
+        """``receive_part`` for a caller that has already checked its own authorisation
+        (the S3-compatible endpoint, see ``sign_request``)."""
         folder, meta = self._upload(key, upload_id)
         check_part_number(number)
         part_size = meta.get("part_size")

@@ -196,7 +196,7 @@ class S3Storage(Storage):
                     "CORSRules": [
                         {
                             "AllowedOrigins": list(allowed_origins),
-                            "AllowedMethods": ["PUT", "GET", "HEAD"],
+                            "AllowedMethods": ["PUT", "POST", "GET", "HEAD", "DELETE"],
                             "AllowedHeaders": ["*"],
                             "ExposeHeaders": ["ETag"],
                             "MaxAgeSeconds": 3600,
@@ -227,6 +227,39 @@ class S3Storage(Storage):
                     "PartNumber": part_number,
                 },
                 ExpiresIn=int(expires_in),
+            )
+
+    _OPERATIONS = {
+        "create": "create_multipart_upload",
+        "upload_part": "upload_part",
+        "list_parts": "list_parts",
+        "complete": "complete_multipart_upload",
+        "abort": "abort_multipart_upload",
+        "put_object": "put_object",
+    }
+
+    def sign_request(
+        self,
+        *,
+        operation: str,
+        key: str,
+        upload_id: str | None,
+        part_number: int | None,
+        expires_in: int,
+        declared_size: int,
+        part_size: int,
+        content_type: str,
+    ) -> str:
+        """A presigned URL for one S3 request of the browser's AwsS3 plugin."""
+        params = {"Bucket": self.bucket, "Key": self._k(key)}
+        if upload_id is not None:
+            params["UploadId"] = upload_id
+        if part_number is not None:
+            params["PartNumber"] = check_part_number(part_number)
+        with _errors("sign_request", key):
+            return self._presigner.generate_presigned_url(
+                self._OPERATIONS[operation], Params=params, ExpiresIn=int(expires_in),
+                HttpMethod=None,
             )
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:

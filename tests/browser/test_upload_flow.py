@@ -4,6 +4,7 @@ downloads the PDF back; on local storage and on S3 (moto, with `flask storage in
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -38,10 +39,12 @@ def media(tmp_path_factory):
     video = folder / "phong-su.mp4"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=20:size=1280x720:rate=25",
-         "-b:v", "10M", "-minrate", "10M", "-maxrate", "10M", "-bufsize", "2M",
+         "-c:v", "libx264", "-b:v", "10M", "-minrate", "10M", "-maxrate", "10M",
+         "-bufsize", "2M", "-x264-params", "nal-hrd=cbr",  # CBR filler: really ~25 MB
          "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(video)],
         check=True, timeout=300,
     )
+    assert video.stat().st_size > 24_000_000  # more than one 16 MiB part
     pdf = folder / "Kịch bản.pdf"
     pdf.write_bytes(make_pdf(pages=2))
     return video, pdf
@@ -121,6 +124,8 @@ def test_upload_verify_submit_download(site, browser, media):
 
     seen = []
     page.on("console", lambda message: seen.append(message.text))
+    requests = []
+    page.on("request", lambda r: requests.append((r.method, r.url.split("?")[0], r.url)))
     page.locator(f"#slot-{slots['work']}-1 input[type=file]").first.set_input_files(str(video))
     page.wait_for_selector(".uppy-StatusBar.is-complete", timeout=120_000)
     page.wait_for_selector(f"#slot-{slots['work']}-1 .file-verified", timeout=60_000)
@@ -137,6 +142,21 @@ def test_upload_verify_submit_download(site, browser, media):
         assert [(r.status, r.size) for r in rows] == [
             ("verified", video.stat().st_size), ("verified", pdf.stat().st_size)]
         pdf_id = rows[1].id
+
+    # Uppy's AwsS3 plugin sent the bytes: through the portal's sign endpoint, to S3 (moto)
+    # or the app's S3-compatible endpoint; the video in parts, the PDF in one PUT.
+    signs = [u for m, u, _ in requests if m == "POST" and u.endswith("/sign")]
+    store = [(m, full) for m, u, full in requests
+             if "/storage/s3/" in u or (app.config.get("S3_ENDPOINT_URL") or "@") in u]
+    verifies = [u for m, u, _ in requests if m == "POST" and u.endswith("/verify")]
+    video_parts = -(-video.stat().st_size // app.config["UPLOAD_PART_SIZE"])
+    assert [m for m, full in store if "partNumber=" in full] == ["PUT"] * video_parts, store
+    assert [m for m, full in store if re.search(r"[?&]uploads(=|&|$)", full)] == ["POST"]
+    assert sum(1 for m, full in store if m == "PUT" and "uploadId=" not in full) == 1, store
+    assert len(signs) == video_parts + 3 and len(verifies) == 2, (signs, verifies)
+    assert not any("/parts/" in u for _m, u, _f in requests)
+    for _m, full in store:
+        assert "phong-su" not in full and "K%E1%BB%8Bch" not in full, full
 
     page.goto(f"{live.url}/entries/{entry_id}/submit")
     page.click("main form button.btn-success")

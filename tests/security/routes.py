@@ -32,6 +32,8 @@ KWARGS = {
     "files.complete": lambda w: {"file_id": w.upload_id},
     "files.list_parts": lambda w: {"file_id": w.upload_id},
     "files.sign_part": lambda w: {"file_id": w.upload_id, "part_number": 1},
+    "files.sign_request": lambda w: {"file_id": w.upload_id},
+    "files.verify": lambda w: {"file_id": w.upload_id},
     "judge.home": lambda w: {},
     "judge.queue": lambda w: {"slug": w.slug, "round_id": w.round_id},
     "judge.sheet": lambda w: {"assignment_id": w.assignment_id},
@@ -83,6 +85,7 @@ KWARGS = {
                                               "judge_id": w.users["judge_a"]},
     "results.version": lambda w: {"slug": w.slug, "n": w.snapshot_version},
     "storage_local.put_part": lambda w: {"token": w.part_token},
+    "storage_local.s3_request": lambda w: {"key": f"{w.slug}/{w.draft_id}/0123abcd"},
 }
 
 

@@ -79,6 +79,8 @@ TABLE = {
     "GET /files/uploads/<int:file_id>/parts": "401 200 404 200 404 404 404 404 404",
     "POST /files/uploads/<int:file_id>/parts/<int:part_number>":
         "401 ok  404 ok  404 404 404 404 404",
+    "POST /files/uploads/<int:file_id>/sign": "401 ok  404 ok  404 404 404 404 404",
+    "POST /files/uploads/<int:file_id>/verify": "401 ok  404 ok  404 404 404 404 404",
     "GET /judge/": "L   200 200 200 200 200 200 200 200",
     "GET /judge/<slug>/rounds/<int:round_id>": "L   404 404 404 200 200 404 404 404",
     "GET /judge/assignments/<int:assignment_id>": "L   404 404 404 200 404 404 404 404",
@@ -164,11 +166,18 @@ TABLE = {
     "POST /results/<slug>/tiebreak": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/v/<int:n>": "200 200 200 200 200 200 200 200 200",
     "PUT /storage/part/<token>": "ok  ok  ok  ok  ok  ok  ok  ok  ok",
+    # The local S3-compatible endpoint for Uppy's AwsS3 plugin: without the portal's
+    # signed token nobody gets anything.
+    "POST /storage/s3/<path:key>": "403 403 403 403 403 403 403 403 403",
+    "PUT /storage/s3/<path:key>": "403 403 403 403 403 403 403 403 403",
+    "GET /storage/s3/<path:key>": "403 403 403 403 403 403 403 403 403",
+    "DELETE /storage/s3/<path:key>": "403 403 403 403 403 403 403 403 403",
 }
 
 # The only route that takes no CSRF token: the local twin of a presigned S3 URL, whose
 # HMAC token in the path is its whole authority (see portal/storage/views.py).
-CSRF_EXEMPT = {"PUT /storage/part/<token>"}
+CSRF_EXEMPT = {"PUT /storage/part/<token>", "POST /storage/s3/<path:key>",
+               "PUT /storage/s3/<path:key>", "DELETE /storage/s3/<path:key>"}
 
 
 def route_keys(app) -> dict[str, object]:
@@ -235,8 +244,9 @@ def test_an_unclassified_route_is_reported(tmp_path):
 
 def test_only_get_post_and_the_part_put_are_answered(app):
     methods = {key.split(" ", 1)[0] for key in route_keys(app)}
-    assert methods == {"GET", "POST", "PUT"}
-    assert {k for k in route_keys(app) if k.startswith("PUT ")} == CSRF_EXEMPT
+    assert methods == {"GET", "POST", "PUT", "DELETE"}
+    assert {k for k in route_keys(app) if k.startswith(("PUT ", "DELETE "))} | {
+        "POST /storage/s3/<path:key>"} == CSRF_EXEMPT
 
 
 @pytest.mark.parametrize("key", sorted(TABLE))
