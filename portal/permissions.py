@@ -23,13 +23,14 @@ def _memberships(user) -> list[tuple[int, str]]:
     (outside a request, e.g. in a service called by a command, it is read each time)."""
     cache = g.setdefault("_memberships", {}) if has_request_context() else {}
     if user.id not in cache:
-        cache[user.id] = list(
-            db.session.execute(
+        cache[user.id] = [
+            (contest_id, role)
+            for contest_id, role in db.session.execute(
                 sa.select(Membership.contest_id, Membership.role).where(
                     Membership.user_id == user.id
                 )
-            ).tuples()
-        )
+            )
+        ]
     return cache[user.id]
 
 
