@@ -12,13 +12,11 @@ sha256 later, outside any request (docs/deploy.md, "Checksums of large files").
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import filetype
@@ -141,9 +139,15 @@ def verify_object(
             )
         )
 
+    with _Source(storage, key, info.size, sha256_inline_max) as source:
+        return _check(source, info, policy, ffprobe_path, sha256_inline_max)
+
+
+def _check(source, info, policy, ffprobe_path, sha256_inline_max) -> FileFacts:
+    storage, key = source.storage, source.key
     allowed = tuple(dict.fromkeys(_canonical(fmt) for fmt in policy.formats))
     accepted = ", ".join(_name(fmt) for fmt in allowed)
-    kind = filetype.guess(storage.read_range(key, 0, SNIFF_BYTES))
+    kind = filetype.guess(source.read_range(0, SNIFF_BYTES))
     if kind is None:
         raise VerificationError(
             _l(
@@ -163,11 +167,11 @@ def verify_object(
         )
 
     facts = {}
-    digest = _Digest()
+    digest = source.digest
     if extension == "pdf":
-        facts["page_count"] = _pdf_pages(storage, key, info.size, digest)
+        facts["page_count"] = _pdf_pages(source, info.size)
     elif kind.mime.startswith("image/"):
-        facts["width"], facts["height"] = _image_size(storage, key, digest)
+        facts["width"], facts["height"] = _image_size(source)
     elif extension in _AUDIO_VIDEO:
         facts["duration_seconds"] = _duration(storage, key, ffprobe_path)
 
@@ -197,63 +201,90 @@ class _Digest:
         return self.hash.hexdigest() if self.complete else None
 
 
-@contextlib.contextmanager
-def _as_file(storage: Storage, key: str, digest: _Digest | None = None) -> Iterator[str]:
-    """A filesystem path holding the object: the file itself for LocalStorage, else a
-    temp copy streamed to disk, so a 4 GB file never sits in memory. The copy feeds
-    ``digest`` on the way, so the object is not read a second time for its sha256."""
-    local_path = getattr(storage, "local_path", None)
-    if local_path is not None:
-        yield str(local_path(key))
-        return
-    with tempfile.NamedTemporaryFile(prefix="verify-") as copy:
-        for chunk in storage.iter_chunks(key):
-            copy.write(chunk)
-            if digest is not None:
-                digest.hash.update(chunk)
-        copy.flush()
-        if digest is not None:
-            digest.complete = True
-        yield copy.name
+class _Source:
+    """The object being verified, read through as few store requests as possible.
+
+    A local file is read in place. A remote object small enough to hash inline is copied
+    once to a temp file (feeding its sha256) and every later read comes from that copy:
+    one GET instead of a GET per range, which matters when the store answers a range
+    request by reading the whole object (moto does). Larger remote objects are read by
+    byte ranges and never copied, except by ``path()`` for PDFs and images.
+    """
+
+    def __init__(self, storage: Storage, key: str, size: int, inline_max: int):
+        self.storage, self.key, self.size = storage, key, size
+        self.digest = _Digest()
+        self._local = getattr(storage, "local_path", None)
+        self._copy = None
+        self._eager = self._local is None and size <= inline_max
+
+    def __enter__(self) -> _Source:
+        if self._eager:
+            self._fill()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._copy is not None:
+            self._copy.close()
+
+    def _fill(self) -> None:
+        self._copy = tempfile.NamedTemporaryFile(prefix="verify-")
+        for chunk in self.storage.iter_chunks(self.key):
+            self._copy.write(chunk)
+            self.digest.hash.update(chunk)
+        self._copy.flush()
+        self.digest.complete = True
+
+    def read_range(self, start: int, length: int) -> bytes:
+        if self._copy is None:
+            return self.storage.read_range(self.key, start, length)
+        self._copy.seek(start)
+        return self._copy.read(length)
+
+    def path(self) -> str:
+        """A filesystem path holding the whole object (a temp copy for remote objects)."""
+        if self._local is not None:
+            return str(self._local(self.key))
+        if self._copy is None:
+            self._fill()  # a PDF or image too large to copy eagerly is still read whole
+        return self._copy.name
 
 
-def _pdf_pages(storage: Storage, key: str, size: int, digest: _Digest | None = None) -> int:
+def _pdf_pages(source: _Source, size: int) -> int:
     damaged = VerificationError(
         _l("The PDF is damaged or incomplete. Export it again and upload the new file.")
     )
     # pypdf rebuilds a missing cross-reference table and would happily count the pages of
     # a cut-off file, so first insist on the end-of-file marker a complete PDF carries.
-    if b"%%EOF" not in storage.read_range(key, max(0, size - 1024), 1024):
+    if b"%%EOF" not in source.read_range(max(0, size - 1024), 1024):
         raise damaged
-    with _as_file(storage, key, digest) as path:
-        try:
-            reader = PdfReader(path)
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise VerificationError(
-                    _l("The PDF is password-protected. Upload it without a password.")
-                )
-            pages = len(reader.pages)
-        except VerificationError:
-            raise
-        except Exception as exc:  # pypdf raises many types for broken files
-            log.info("PDF %s refused: %s", key, exc)
-            raise damaged from exc
+    try:
+        reader = PdfReader(source.path())
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise VerificationError(
+                _l("The PDF is password-protected. Upload it without a password.")
+            )
+        pages = len(reader.pages)
+    except VerificationError:
+        raise
+    except Exception as exc:  # pypdf raises many types for broken files
+        log.info("PDF %s refused: %s", source.key, exc)
+        raise damaged from exc
     if pages < 1:
         raise damaged
     return pages
 
 
-def _image_size(storage: Storage, key: str, digest: _Digest | None = None) -> tuple[int, int]:
-    with _as_file(storage, key, digest) as path:
-        try:
-            with Image.open(path) as image:
-                width, height = image.size
-                image.verify()  # walks the file structure without decoding every pixel
-        except Exception as exc:  # Pillow raises OSError, SyntaxError, DecompressionBomb…
-            log.info("image %s refused: %s", key, exc)
-            raise VerificationError(
-                _l("The image is damaged or incomplete. Export it again and upload the new file.")
-            ) from exc
+def _image_size(source: _Source) -> tuple[int, int]:
+    try:
+        with Image.open(source.path()) as image:
+            width, height = image.size
+            image.verify()  # walks the file structure without decoding every pixel
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, DecompressionBomb…
+        log.info("image %s refused: %s", source.key, exc)
+        raise VerificationError(
+            _l("The image is damaged or incomplete. Export it again and upload the new file.")
+        ) from exc
     return width, height
 
 

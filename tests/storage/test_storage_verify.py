@@ -58,6 +58,49 @@ def test_valid_pdf_gives_page_count_and_sha256(harness, storage):
     )
 
 
+class CountingStore:
+    """The store under test, counting the reads verify_object makes of it."""
+
+    def __init__(self, storage):
+        self._storage = storage
+        self.reads: list[str] = []
+
+    def __getattr__(self, name):
+        if name == "local_path":  # stand in for a remote store even on the local backend
+            raise AttributeError(name)
+        return getattr(self._storage, name)
+
+    def read_range(self, key, start, length):
+        self.reads.append(f"range {start}+{length}")
+        return self._storage.read_range(key, start, length)
+
+    def iter_chunks(self, key, chunk_size=1 << 20):
+        self.reads.append("whole")
+        return self._storage.iter_chunks(key, chunk_size)
+
+    def sha256(self, key):
+        self.reads.append("sha256")
+        return self._storage.sha256(key)
+
+
+def test_small_remote_pdf_is_read_once_for_type_pages_and_sha256(storage):
+    data = pdf_bytes(2)
+    store(storage, data, "application/pdf")
+    counting = CountingStore(storage)
+    facts = verify_object(counting, KEY, PDF_SLOT)
+    assert (facts.page_count, facts.sha256) == (2, hashlib.sha256(data).hexdigest())
+    assert counting.reads == ["whole"]
+
+
+def test_large_remote_pdf_is_sniffed_by_ranges_then_read_once(storage):
+    data = pdf_bytes(2)
+    store(storage, data, "application/pdf")
+    counting = CountingStore(storage)
+    facts = verify_object(counting, KEY, PDF_SLOT, sha256_inline_max=10)
+    assert facts.page_count == 2
+    assert counting.reads == ["range 0+8192", f"range {max(0, len(data) - 1024)}+1024", "whole"]
+
+
 def test_pdf_over_the_inline_limit_still_gets_sha256_from_its_one_read(storage):
     data = pdf_bytes(3)
     store(storage, data, "application/pdf")
