@@ -48,6 +48,11 @@ def _json_error(message, status: int):
     return jsonify(error=str(message)), status
 
 
+def _refused(exc: DomainError | StorageError):
+    """A service's or the store's refusal as the JSON error the uploader shows."""
+    return _json_error(exc.message if isinstance(exc, DomainError) else exc, exc.status)
+
+
 def _refusal_reason(entry: Entry, now) -> str:
     if entry.status != Entry.DRAFT:
         return _(
@@ -137,10 +142,8 @@ def start(entry_id: int):
             part_size=current_app.config["UPLOAD_PART_SIZE"],
             allocate_only=data.get("plugin") == "aws-s3",
         )
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     db.session.commit()
     part_size = services.part_size_for(file.declared_size, current_app.config["UPLOAD_PART_SIZE"])
     return jsonify(
@@ -174,10 +177,8 @@ def sign_part(file_id: int, part_number: int):
             file=file, part_number=part_number, storage=get_storage(),
             expires_in=current_app.config.get("UPLOAD_PART_URL_EXPIRES", 3600),
         )
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     return jsonify(url=url, number=part_number)
 
 
@@ -189,10 +190,8 @@ def list_parts(file_id: int):
         return refusal
     try:
         parts = services.list_parts(file=file, storage=get_storage())
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     return jsonify(parts=parts)
 
 
@@ -208,10 +207,8 @@ def complete(file_id: int):
             file=file, parts=parts, storage=get_storage(), actor=current_user, now=clock.now(),
             sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
         )
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     db.session.commit()
     return _completion_response(result)
 
@@ -256,10 +253,8 @@ def sign_request(file_id: int):
             expires_in=current_app.config.get("UPLOAD_SIGN_EXPIRES", 900),
             part_size=current_app.config["UPLOAD_PART_SIZE"],
         )
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     db.session.commit()  # the upload id, the first time the plugin names it
     return jsonify(url=url)
 
@@ -275,10 +270,8 @@ def verify(file_id: int):
             file=file, storage=get_storage(), actor=current_user, now=clock.now(),
             sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
         )
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     db.session.commit()
     return _completion_response(result)
 
@@ -291,10 +284,8 @@ def abort_upload(file_id: int):
         return refusal
     try:
         services.abort_upload(file=file, storage=get_storage())
-    except DomainError as exc:
-        return _json_error(exc.message, exc.status)
-    except StorageError as exc:
-        return _json_error(exc, exc.status)
+    except (DomainError, StorageError) as exc:
+        return _refused(exc)
     db.session.commit()
     return jsonify(aborted=True)
 
