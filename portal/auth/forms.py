@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -14,49 +12,25 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
-from portal.clock import now
+from portal.formfields import WholeNumberField, year_of_birth_between
+from portal.formfields import phone_number as phone_number_validator
 
 MIN_PASSWORD = 10
-MIN_YEAR = 1900
-_PHONE = re.compile(r"\+?[0-9 ]+")
 
 
-class YearField(IntegerField):
-    """An integer year with our own (translated) message when the text is not a number."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0].strip())
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(_l("Enter the year as four digits, for example 1985.")) from exc
+class YearField(WholeNumberField):
+    not_a_number = _l("Enter the year as four digits, for example 1985.")
 
 
-def year_of_birth_range(form, field) -> None:
-    if field.data is None:
-        return
-    last = now().year
-    if not MIN_YEAR <= field.data <= last:
-        raise ValidationError(
-            _l("The year of birth must be between %(first)s and %(last)s.",
-               first=MIN_YEAR, last=last))
+year_of_birth_range = year_of_birth_between(
+    _l("The year of birth must be between %(first)s and %(last)s."))
 
-
-def phone_number(form, field) -> None:
-    value = (field.data or "").strip()
-    if not value:
-        return
-    digits = sum(c.isdigit() for c in value)
-    if not _PHONE.fullmatch(value) or not 8 <= digits <= 15:
-        raise ValidationError(
-            _l("Enter a phone number of 8 to 15 digits; only digits, spaces and a leading + "
-               "are allowed."))
+phone_number = phone_number_validator(
+    r"\+?[0-9 ]+",
+    _l("Enter a phone number of 8 to 15 digits; only digits, spaces and a leading + "
+       "are allowed."))
 
 
 def strip(value):

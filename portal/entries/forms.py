@@ -6,7 +6,6 @@ these pass. The award's screening rules run at submission (services.screening_pr
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -18,7 +17,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -28,14 +26,12 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from wtforms.widgets import TextInput
 
 from judging.eligibility import check_url
-from portal.clock import now
 from portal.entries.services import AuthorData, EntryData, PartData
+from portal.formfields import WholeNumberField, phone_number, year_of_birth_between
 from portal.i18n import localized
 from portal.models import Contest, Entry, EntryAuthor
 
-MIN_YEAR = 1900
 MAX_ROWS = 50  # a sanity bound on posted rows; the edition's limits are far lower
-_PHONE = re.compile(r"\+?[0-9 .()-]+")
 
 
 class FlexibleDateField(DateField):
@@ -61,33 +57,14 @@ class FlexibleDateField(DateField):
         raise ValueError(_l("Enter the date as dd/mm/yyyy, for example 30/09/2026."))
 
 
-class YearOfBirthField(IntegerField):
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = int(text)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(_l("Enter the year of birth as four digits, for example 1985.")) \
-                from exc
+class YearOfBirthField(WholeNumberField):
+    not_a_number = _l("Enter the year of birth as four digits, for example 1985.")
 
 
-def _year_range(form, field) -> None:
-    if field.data is None:
-        return
-    last = now().year
-    if not MIN_YEAR <= field.data <= last:
-        raise ValidationError(_l("Enter a year of birth between %(first)s and %(last)s.",
-                                 first=MIN_YEAR, last=last))
+_year_range = year_of_birth_between(
+    _l("Enter a year of birth between %(first)s and %(last)s."))
 
-
-def _phone(form, field) -> None:
-    value = (field.data or "").strip()
-    if value and (not _PHONE.fullmatch(value) or not 8 <= sum(c.isdigit() for c in value) <= 15):
-        raise ValidationError(_l("Enter a phone number of 8 to 15 digits."))
+_phone = phone_number(r"\+?[0-9 .()-]+", _l("Enter a phone number of 8 to 15 digits."))
 
 
 def _url(form, field) -> None:
@@ -100,17 +77,8 @@ def _len(n: int) -> Length:
     return Length(max=n, message=_l("Enter at most %(max)d characters (you entered %(length)d)."))
 
 
-class CountField(IntegerField):
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = int(text)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(_l("Enter a whole number.")) from exc
+class CountField(WholeNumberField):
+    not_a_number = _l("Enter a whole number.")
 
 
 def _strip(value):
