@@ -34,14 +34,11 @@ import hashlib
 import os
 import random
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -52,8 +49,9 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import free_port, stop, throwaway_database, wait_http  # noqa: E402
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 N_ENTRANTS = int(os.environ.get("BENCH_ENTRANTS", "300"))
 N_JUDGES = int(os.environ.get("BENCH_JUDGES", "40"))
@@ -71,25 +69,6 @@ DATA_CSRF_RE = re.compile(r'data-csrf="([^"]+)"')
 VERSION_RE = re.compile(r'name="version"[^>]*value="(\d+)"')
 SCORES = {"truthful": "20", "orientation": "18", "discovery": "15.5", "effect": "16",
           "presentation": "12"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, proc: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{what} exited early (code {proc.returncode})")
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"{what} did not start")
 
 
 # --- the PDF every entrant uploads (unique bytes per entrant) ---------------------------
@@ -480,13 +459,16 @@ def report(rec: Recorder, elapsed: float, lost: int, notes: list[str]) -> None:
 def main() -> None:
     import redis
 
-    name = f"bench_load_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     cache = redis.Redis.from_url(REDIS_URL)
     cache.flushdb()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    db_url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        with throwaway_database("bench_load") as db_url:
+            run(db_url)
+    finally:
+        cache.flushdb()
+
+
+def run(db_url: str) -> None:
     procs: list[subprocess.Popen] = []
     logs = tempfile.TemporaryDirectory(prefix="bench-load-")
     try:
@@ -535,19 +517,7 @@ def main() -> None:
             print("gunicorn log (last lines):\n  " + "\n  ".join(tail))
     finally:
         for proc in reversed(procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-        with admin.connect() as conn:
-            conn.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-        cache.flushdb()
+            stop(proc)
         logs.cleanup()
 
 

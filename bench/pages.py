@@ -16,14 +16,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -33,19 +30,14 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from _support import free_port, stop, throwaway_database, wait_http  # noqa: E402
+
 N_ENTRIES, N_GENRES, N_JUDGES, K = 2000, 6, 30, 3
 PASSWORD = "bench-pass-1"
 WARMUP, RUNS = 5, 50
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(url: str) -> dict:
@@ -214,25 +206,12 @@ def measure(session: requests.Session, url: str) -> dict | None:
             "rps": 1000 * len(times) / sum(times), "sql": max(sql)}
 
 
-def wait_up(base: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("gunicorn exited early")
-        try:
-            requests.get(base + "/static/css/portal.css", timeout=10)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
-    name = f"bench_pages_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with throwaway_database("bench_pages") as url:
+        run(url)
+
+
+def run(url: str) -> None:
     tmp = tempfile.mkdtemp(prefix="bench-pages-")
     proc = None
     try:
@@ -249,7 +228,7 @@ def main() -> None:
             [gunicorn, "-w", "4", "-k", "sync", "-b", f"127.0.0.1:{port}", "--log-level",
              "warning", "portal:create_app({'SQL_COUNT_HEADER': True})"],
             cwd=ROOT, env=env, start_new_session=True)
-        wait_up(base, proc)
+        wait_http(base + "/static/css/portal.css", proc, "gunicorn")
         judge = login(base, info["judge"])
         org = login(base, info["organizer"])
         slug, rnd = info["slug"], info["round"]
@@ -281,18 +260,7 @@ def main() -> None:
         print(f"queue_ms={ms('queue')} work_ms={ms('work')} registry_ms={ms('registry')} "
               f"progress_ms={ms('progress')} max_sql={max_sql}")
     finally:
-        if proc is not None and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        with admin.connect() as conn:
-            conn.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -11,11 +11,9 @@ Run: .venv/bin/python bench/results.py  [--entries N]
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +22,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ADMIN_URL = os.environ.get("BENCH_ADMIN_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import throwaway_database  # noqa: E402
+
 GENRES = [("BI", "Báo in"), ("DT", "Báo điện tử"), ("PT", "Phát thanh"),
           ("TH", "Truyền hình"), ("AB", "Ảnh báo chí"), ("MM", "Đa phương tiện")]
 CRITERIA = [("truthful", 20), ("orientation", 20), ("discovery", 20), ("effect", 15),
@@ -174,19 +173,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=10_000)
     args = parser.parse_args()
-    name = f"portal_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    try:
+    with throwaway_database("portal_bench") as url:
         run(url, args.entries)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def run(url: str, n_entries: int) -> None:

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -32,6 +31,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _support import free_port, wait_http  # noqa: E402
+
 MiB = 1024 * 1024
 PASSWORD = "secret-pass-1"
 
@@ -81,12 +83,6 @@ def make_media(path: Path, size: int) -> None:
             left -= n
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def seed(env: dict) -> tuple[int, int]:
     """Schema, an open edition and an entrant with a draft TV entry; (entry id, slot id)."""
     code = (
@@ -119,14 +115,11 @@ class Gunicorn:
              "--log-level", "warning", "bench.upload:counting_app()"],
             env=env, cwd=ROOT,
         )
-        for _ in range(300):
-            try:
-                requests.get(self.url + "/", timeout=10)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("gunicorn did not start")
+        try:
+            wait_http(self.url + "/", self.proc, "gunicorn")
+        except SystemExit:
+            self.stop()
+            raise
 
     def worker_peak_rss_mib(self) -> float:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
