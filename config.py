@@ -52,6 +52,13 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a judge's score sheet may stay open all evening
     MAX_CONTENT_LENGTH = 130 * 1024 * 1024  # one upload part at most; forms are far smaller
     UPLOAD_PART_SIZE = int(os.environ.get("UPLOAD_PART_SIZE", str(16 * 1024 * 1024)))
+    # How long a URL signed for one request of an open upload stays valid (seconds); it
+    # dies earlier when the upload is completed, verified, cancelled or submitted.
+    UPLOAD_SIGN_EXPIRES = int(os.environ.get("UPLOAD_SIGN_EXPIRES", "900"))
+    # Unfinished uploads one person may have open at once (storage exhaustion guard).
+    UPLOAD_OPEN_MAX = int(os.environ.get("UPLOAD_OPEN_MAX", "20"))
+    # `flask storage gc` (run hourly, docs/deploy.md) aborts uploads idle this long.
+    UPLOAD_ABANDON_HOURS = float(os.environ.get("UPLOAD_ABANDON_HOURS", "24"))
     # Larger objects on S3 get their sha256 from `flask storage checksums`, not inline.
     SHA256_INLINE_MAX = int(os.environ.get("SHA256_INLINE_MAX", str(64 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")

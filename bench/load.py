@@ -52,6 +52,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _support import free_port, stop, throwaway_database, wait_http  # noqa: E402
 
+from tests.support.uploader import Sent, Uploader  # noqa: E402
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 N_ENTRANTS = int(os.environ.get("BENCH_ENTRANTS", "300"))
 N_JUDGES = int(os.environ.get("BENCH_JUDGES", "40"))
@@ -212,11 +214,58 @@ class Person:
             raise Failed(kind)
         return response
 
+    def signed(self, method: str, url: str, data: bytes = b"") -> Sent:
+        """A request to a URL the portal signed (the bucket, or the app's S3 endpoint)."""
+        kind = {"PUT": "s3_put", "POST": "s3_complete"}.get(method, "s3_other")
+        response = self.call(kind, method, url, expect=200 if method != "DELETE" else 204,
+                             data=data)
+        return Sent(response.status_code, dict(response.headers), response.content)
+
     def login(self, email: str) -> None:
         page = self.call("login_page", "GET", "/auth/login", expect=200).text
         token = CSRF_RE.search(page).group(1)
         self.call("login", "POST", "/auth/login", expect=302,
                   data={"csrf_token": token, "email": email, "password": "secret-pass-1"})
+
+
+class TimedPortal:
+    """The portal's upload endpoints for tests/support/uploader.py's Uploader, each
+    request timed under its route's name through ``Person.call``."""
+
+    KINDS = (("/sign", "upload_sign"), ("/verify", "upload_verify"), ("/uploads", "upload_start"))
+
+    def __init__(self, person: Person, csrf: str):
+        self.person, self.csrf = person, csrf
+
+    def _kind(self, path: str) -> str:
+        return next(kind for part, kind in self.KINDS if part in path)
+
+    def get(self, path: str, **kw):
+        # The Uploader reads the CSRF token from the slots fragment; the edit page gave it.
+        return _Page(f'data-csrf="{self.csrf}"')
+
+    def post(self, path: str, *, json=None, headers=None):
+        kind = self._kind(path)
+        response = self.person.call(kind, "POST", path, expect=201 if kind == "upload_start"
+                                    else 200, json=json, headers=headers)
+        return _Answer(response)
+
+
+class _Page:
+    def __init__(self, text: str):
+        self.text = text
+
+    def get_data(self, as_text: bool = False):
+        return self.text
+
+
+class _Answer:
+    def __init__(self, response):
+        self.status_code = response.status_code
+        self._json = response.json()
+
+    def get_json(self, silent: bool = False):
+        return self._json
 
 
 def entrant_flow(base: str, rec: Recorder, info: dict, n: int, data: bytes) -> None:
@@ -243,26 +292,16 @@ def entrant_flow(base: str, rec: Recorder, info: dict, n: int, data: bytes) -> N
                           data=form)
     entry_id = int(re.search(r"/entries/(\d+)/edit", created.headers["Location"]).group(1))
     edit = person.call("entry_edit_page", "GET", f"/entries/{entry_id}/edit", expect=200).text
-    headers = {"X-CSRFToken": DATA_CSRF_RE.search(edit).group(1),
-               "Accept": "application/json"}
-    started = person.call(
-        "upload_start", "POST", f"/files/entries/{entry_id}/uploads", expect=201,
-        headers=headers,
-        json={"slot_id": info["slot"], "part_number": 1, "filename": f"Phóng sự {n}.pdf",
-              "size": len(data), "type": "application/pdf"}).json()
-    file_id, part_size = started["file_id"], started["part_size"]
-    parts = []
-    for number, offset in enumerate(range(0, len(data), part_size), start=1):
-        url = person.call("upload_sign", "POST", f"/files/uploads/{file_id}/parts/{number}",
-                          expect=200, headers=headers).json()["url"]
-        put = person.call("s3_put", "PUT", url, expect=200,
-                          data=data[offset:offset + part_size])
-        parts.append({"number": number, "etag": put.headers["ETag"]})
-    done = person.call("upload_complete", "POST", f"/files/uploads/{file_id}/complete",
-                       expect=200, headers=headers, json={"parts": parts}).json()
+    up = Uploader(TimedPortal(person, DATA_CSRF_RE.search(edit).group(1)), entry_id,
+                  http=person.signed)
+    started = up.start(info["slot"], f"Phóng sự {n}.pdf", len(data), part=1)
+    file_id = started.get_json()["file_id"]
+    parts = [(number, up.send_part(file_id, number, chunk))
+             for number, chunk in enumerate(up.chunks(file_id, data), start=1)]
+    done = up.complete(file_id, parts).get_json()
     if done.get("status") != "verified":
-        rec.add("upload_complete", 0, False, f"not verified: {done}")
-        raise Failed("upload_complete")
+        rec.add("upload_verify", 0, False, f"not verified: {done}")
+        raise Failed("upload_verify")
     page = person.call("submit_page", "GET", f"/entries/{entry_id}/submit", expect=200).text
     token = CSRF_RE.search(page).group(1)
     version = VERSION_RE.search(page).group(1)
@@ -432,20 +471,21 @@ def run_load(base: str, info: dict, rec: Recorder) -> float:
 
 def report(rec: Recorder, elapsed: float, lost: int, notes: list[str]) -> None:
     order = ["login_page", "login", "entry_new_page", "entry_create", "entry_edit_page",
-             "upload_start", "upload_sign", "upload_complete", "submit_page", "submit",
-             "judge_queue", "sheet_page", "sheet_submit", "driver", "s3_put"]
+             "upload_start", "upload_sign", "upload_verify", "submit_page", "submit",
+             "judge_queue", "sheet_page", "sheet_submit", "driver", "s3_put", "s3_complete"]
     print(f"\n{'request':<18} {'count':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'max ms':>8}")
     for kind in order + sorted(set(rec.samples) - set(order)):
         values = rec.samples.get(kind, [])
         if not values and not rec.errors.get(kind):
             continue
-        label = kind + (" (moto)" if kind == "s3_put" else "")
+        label = kind + (" (moto)" if kind.startswith("s3_") else "")
         print(f"{label:<18} {len(values):>6} {rec.errors.get(kind, 0):>6} "
               f"{percentile(values, 50):>8.0f} {percentile(values, 95):>8.0f} "
               f"{percentile(values, 99):>8.0f} {max(values, default=0):>8.0f}")
-    portal = [v for k, vs in rec.samples.items() if k not in ("s3_put", "driver") for v in vs]
-    errors = sum(e for k, e in rec.errors.items() if k != "s3_put")
+    portal = [v for k, vs in rec.samples.items()
+              if not k.startswith("s3_") and k != "driver" for v in vs]
+    errors = sum(e for k, e in rec.errors.items() if not k.startswith("s3_"))
     print(f"\nload: {N_ENTRANTS} entrants + {N_JUDGES} judges arriving over {ARRIVAL:.0f} s, "
           f"finished in {elapsed:.0f} s; load tool: 1 process, {LOAD_THREADS} threads; "
           f"{os.cpu_count()} CPU cores")

@@ -1,7 +1,9 @@
 """Upload throughput through the portal's protocol, app under gunicorn (not a test).
 
-S3 (moto on 127.0.0.1): start, sign each part over HTTP, PUT each part to its presigned
-URL, complete — against boto3's upload_file of the same file to the same server; and the
+S3 (moto on 127.0.0.1): the one protocol (tests/support/uploader.py): start (the portal
+opens the upload), sign each part over HTTP and PUT it to its presigned URL, sign and
+send the completion, verify — against boto3's upload_file of the same file to the same
+server; and the
 bytes the portal process received (a counting WSGI middleware, see ``counting_app``).
 Local storage: the same protocol with parts PUT to the app; throughput against ``cp`` on
 the same disk, and the gunicorn worker's peak RSS (VmHWM) for 100 MiB and 1 GiB.
@@ -24,7 +26,6 @@ import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -143,38 +144,25 @@ def login(url: str) -> tuple[requests.Session, str]:
     return session, token
 
 
-def portal_upload(url: str, entry_id: int, slot_id: int, path: Path, *,
+def portal_upload(url: str, entry_id: int, slot_id: int, path: Path, *, remote: bool,
                   workers: int = 4) -> tuple[float, float]:
-    """The browser's protocol from Python; returns (total seconds, seconds of the
-    completion call, which joins the parts and verifies the file)."""
-    session, token = login(url)
-    headers = {"X-CSRFToken": token, "Accept": "application/json"}
+    """The browser's one protocol (tests/support/uploader.py, what uploader.js and Uppy's
+    AwsS3 plugin send) against the served portal; returns (total seconds, seconds of the
+    completion: CompleteMultipartUpload in storage, then the portal's verification)."""
+    from tests.support.uploader import RemotePortal, Uploader, over_http
+
+    session, _token = login(url)
+    up = Uploader(RemotePortal(session, url), entry_id, http=over_http if remote else None)
     size = path.stat().st_size
     begin = time.perf_counter()
-    started = session.post(f"{url}/files/entries/{entry_id}/uploads", headers=headers, json={
-        "slot_id": slot_id, "part_number": 1, "filename": path.name, "size": size,
-        "type": "video/mp4"}, timeout=60).json()
-    part_size = size if started["parts"] == 1 else started["part_size"]
-
-    def send(number: int) -> tuple[int, str]:
-        with open(path, "rb") as fh:
-            fh.seek((number - 1) * part_size)
-            data = fh.read(part_size)
-        signed = session.post(f"{url}{started['sign_url']}{number}", headers=headers,
-                              timeout=60).json()
-        target = signed["url"] if signed["url"].startswith("http") else url + signed["url"]
-        response = requests.put(target, data=data, timeout=600)
-        response.raise_for_status()
-        return number, response.headers["ETag"]
-
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(send, range(1, started["parts"] + 1)))
+    started = up.start(slot_id, path.name, size, part=1, type_="video/mp4")
+    assert started.status_code == 201, started.get_json()
+    file_id = started.get_json()["file_id"]
+    parts = up.send_file_parts(file_id, path, workers=workers)
     completing = time.perf_counter()
-    done = session.post(f"{url}{started['complete_url']}", headers=headers,
-                        json={"parts": [{"number": n, "etag": e} for n, e in parts]},
-                        timeout=900)
+    done = up.complete(file_id, parts)
     end = time.perf_counter()
-    assert done.status_code == 200, done.text
+    assert done.status_code == 200, done.get_json()
     return end - begin, end - completing
 
 
@@ -231,7 +219,8 @@ def run(work: Path, size_mib: int) -> None:
                        capture_output=True)
         server = Gunicorn(env)
         try:
-            s3_portal, s3_complete = portal_upload(server.url, entry_id, slot_id, big)
+            s3_portal, s3_complete = portal_upload(server.url, entry_id, slot_id, big,
+                                                   remote=True)
         finally:
             server.stop()
         client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
@@ -251,7 +240,8 @@ def run(work: Path, size_mib: int) -> None:
         entry_id, slot_id = seed(env)
         server = Gunicorn(env)
         try:
-            seconds, completion = portal_upload(server.url, entry_id, slot_id, path)
+            seconds, completion = portal_upload(server.url, entry_id, slot_id, path,
+                                                remote=False)
             rss = server.worker_peak_rss_mib()
         finally:
             server.stop()

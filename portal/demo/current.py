@@ -63,7 +63,7 @@ def load_current_entries(contest: Contest, *, hung: User, lan_anh: User, storage
                    masthead="Báo Hà Tĩnh", title=SUBMITTED_TITLE, byline=hung.pen_name,
                    dateline=f"Ngày {part.published_on:%d/%m/%Y}", pages=2))
     moment = clock.now = moment + timedelta(minutes=25)
-    submit_entry(printed, actor=hung, expected_version=None, now=moment)
+    submit_entry(printed, actor=hung, expected_version=None, now=moment, storage=storage)
 
     moment = clock.now = moment + timedelta(hours=3)
     online = create_entry(contest=contest, owner=hung, now=moment, data=EntryData(
@@ -78,7 +78,7 @@ def load_current_entries(contest: Contest, *, hung: User, lan_anh: User, storage
                    masthead="baohatinh.vn", title=WITHDRAWN_TITLE, byline=hung.pen_name,
                    dateline=f"Ngày {online.parts[0].published_on:%d/%m/%Y}"))
     moment = clock.now = moment + timedelta(minutes=10)
-    submit_entry(online, actor=hung, expected_version=None, now=moment)
+    submit_entry(online, actor=hung, expected_version=None, now=moment, storage=storage)
     moment = clock.now = moment + timedelta(hours=20)
     withdraw_entry(online, actor=hung, expected_version=None, now=moment)
 

@@ -308,7 +308,8 @@ class PastEdition:
             entry = create_entry(contest=self.contest, owner=owner, data=data, now=created)
             self._attach_files(work, entry, owner, clips, self.at(created + timedelta(minutes=2)))
             self.at(submitted)
-            submit_entry(entry, actor=owner, expected_version=None, now=submitted)
+            submit_entry(entry, actor=owner, expected_version=None, now=submitted,
+                         storage=self.storage)
             self.played.append(_Played(work, entry, submitted))
 
     def _clips(self, works: list[Work]) -> dict[str, Iterator[bytes]]:

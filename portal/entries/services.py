@@ -38,6 +38,7 @@ from portal.audit import record
 from portal.entries.permissions import window_open
 from portal.errors import DomainError, NotAllowed, NotEligible, StaleEdit, SubmissionClosed
 from portal.extensions import db
+from portal.files.services import abort_open_uploads
 from portal.i18n import localized
 from portal.models import (
     Contest,
@@ -52,6 +53,7 @@ from portal.models import (
     normalize_email,
 )
 from portal.permissions import is_staff
+from portal.storage import Storage
 
 # --- plain input values ------------------------------------------------------------------
 
@@ -425,8 +427,9 @@ class AlreadySubmitted(DomainError):
 
 
 def submit_entry(entry: Entry, *, actor: User, expected_version: int | None,
-                 now: datetime) -> Entry:
-    """Submit a draft: screen it, give it a reference code (once, kept for good), audit.
+                 now: datetime, storage: Storage) -> Entry:
+    """Submit a draft: screen it, cancel its unfinished uploads (so no upload URL signed
+    for the draft outlives it), give it a reference code (once, kept for good), audit.
 
     Raises SubmissionClosed after the deadline, StaleEdit on a stale version,
     NotEligible with every screening problem in `problems`, AlreadySubmitted when a
@@ -450,6 +453,7 @@ def submit_entry(entry: Entry, *, actor: User, expected_version: int | None,
                     "again."),
             problems=problems,
         )
+    abort_open_uploads(entry, storage=storage)
     before = {"status": entry.status, "reference": entry.reference}
     if entry.reference is None:
         entry.seq = _take_sequence(entry.contest, entry.genre)

@@ -31,6 +31,7 @@ from portal.extensions import db
 from portal.mail import send_mail
 from portal.models import Contest, Entry, EntryFile, Genre, Membership
 from portal.permissions import is_admin, is_staff
+from portal.storage import get_storage
 
 logger = logging.getLogger(__name__)
 
@@ -318,7 +319,8 @@ def submit(entry_id: int):
         abort(400)
     try:
         services.submit_entry(entry, actor=current_user,
-                              expected_version=form.expected_version(), now=now)
+                              expected_version=form.expected_version(), now=now,
+                              storage=get_storage())
     except services.AlreadySubmitted as exc:  # a simultaneous click got there first
         db.session.rollback()
         flash(exc.message, "info")

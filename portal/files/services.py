@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +21,6 @@ from portal.storage.base import MAX_PARTS, MIN_PART_SIZE, safe_filename
 from portal.storage.verify import SHA256_INLINE_MAX, SlotPolicy, VerificationError, verify_object
 
 MiB = 1024 * 1024
-# Files up to this size go up as one part; larger ones in parts of UPLOAD_PART_SIZE.
-MULTIPART_THRESHOLD = 10 * 1000 * 1000
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 _EQUIVALENT = {"jpeg": "jpg", "jpe": "jpg", "m4v": "mp4", "tif": "tiff"}
 _FORMAT_NAMES = {"jpg": "JPEG", "pdf": "PDF", "mp3": "MP3", "mp4": "MP4", "png": "PNG"}
@@ -65,24 +62,12 @@ def _extension(filename: str) -> str:
     return _EQUIVALENT.get(ext, ext)
 
 
-def part_size_for(size: int, configured: int) -> int:
-    """The part size the browser must use: the configured one, at least 5 MiB, and large
-    enough that no file needs more than 10,000 parts."""
+def upload_part_size(size: int, configured: int) -> int:
+    """The fixed part size the browser must cut a file of ``size`` bytes into: the
+    configured one, at least 5 MiB, and large enough that no file needs more than 10,000
+    parts (uploader.js computes the same; a file smaller than it goes up as one part)."""
     part = max(int(configured), MIN_PART_SIZE)
     return max(part, math.ceil(max(size, 1) / MAX_PARTS))
-
-
-def parts_expected(size: int, part_size: int) -> int:
-    if size <= MULTIPART_THRESHOLD:
-        return 1
-    return math.ceil(size / part_size)
-
-
-def upload_part_size(size: int, configured: int) -> int:
-    """The fixed part size of an upload of ``size`` bytes: ``part_size_for``, or the whole
-    file when it goes up as one part."""
-    part = part_size_for(size, configured)
-    return part if parts_expected(size, part) > 1 else max(part, size)
 
 
 def _active_in_slot(entry: Entry, slot: FileSlot) -> list[EntryFile]:
@@ -102,18 +87,20 @@ def start_upload(
     content_type,
     user,
     storage: Storage,
-    part_size: int | None = None,
-    allocate_only: bool = False,
+    part_size: int,
+    open_limit: int = 20,
 ) -> tuple[EntryFile, bool]:
-    """Check the declared file against its slot and open a multipart upload under a
-    generated key; return (file row, resumed).
+    """Check the declared file against its slot and open its multipart upload in storage
+    under a generated key; return (file row, resumed).
 
-    ``part_size`` is the configured UPLOAD_PART_SIZE: the storage is told the part size
-    the browser will use (``upload_part_size``), so LocalStorage can write each part in
-    place. None: the storage accepts parts of any size.
+    The portal opens every upload itself, once: the browser is never given a URL that
+    creates an upload or writes an object, only URLs for the parts of this one upload
+    (``sign_request``). ``part_size`` is the configured UPLOAD_PART_SIZE; the upload's
+    fixed part size is ``upload_part_size`` of it, which the browser must use.
 
     An unfinished upload of the same file (same slot, part, name and size, by the same
     user) is returned instead of a new one, so the browser can resume it after a reload.
+    A user may have at most ``open_limit`` unfinished uploads at once.
     Raises UploadRefused (the slot, part, name, size or count is wrong) or StorageError.
     """
     slot = db.session.get(FileSlot, slot_id) if isinstance(slot_id, int) else None
@@ -167,7 +154,7 @@ def start_upload(
             and existing.original_filename == name
             and existing.declared_size == size
             and existing.uploaded_by_id == user.id
-            and (existing.upload_id or allocate_only)
+            and existing.upload_id
         ):
             return existing, True
     if slot.per_part and any(f.part_number == part_number for f in active):
@@ -188,14 +175,22 @@ def start_upload(
             status=409,
         )
 
+    if open_uploads_of(user) >= open_limit:
+        raise UploadRefused(
+            _l(
+                "You already have %(count)s unfinished uploads. Let them finish, or cancel "
+                "some, before starting another.",
+                count=open_limit,
+            ),
+            status=429,
+        )
+
     declared_type = content_type.strip().lower() if isinstance(content_type, str) else ""
     if not _MIME.fullmatch(declared_type):
         declared_type = "application/octet-stream"
     key = f"{entry.contest.slug}/{entry.id}/{uuid.uuid4().hex}"
-    upload_id = None if allocate_only else storage.start_upload(
-        key,
-        content_type=declared_type,
-        part_size=None if part_size is None else upload_part_size(size, part_size),
+    upload_id = storage.start_upload(
+        key, content_type=declared_type, part_size=upload_part_size(size, part_size)
     )
     file = EntryFile(
         entry=entry,
@@ -214,56 +209,20 @@ def start_upload(
     return file, False
 
 
-def _require_uploading(file: EntryFile) -> str:
-    if file.status != EntryFile.UPLOADING or not file.upload_id:
-        raise UploadRefused(
-            _l("This upload is already finished or was cancelled. Please start it again."),
-            status=409,
+def open_uploads_of(user) -> int:
+    """How many unfinished uploads ``user`` has, across every entry."""
+    return db.session.scalar(
+        sa.select(sa.func.count(EntryFile.id)).where(
+            EntryFile.uploaded_by_id == user.id, EntryFile.status == EntryFile.UPLOADING
         )
-    return file.upload_id
+    ) or 0
 
 
-def check_part_number(part_number) -> int:
-    if not isinstance(part_number, int) or isinstance(part_number, bool) or not (
-        1 <= part_number <= MAX_PARTS
-    ):
-        raise UploadRefused(_l("Invalid part number."), status=400)
-    return part_number
-
-
-def sign_part(*, file: EntryFile, part_number: int, storage: Storage, expires_in: int) -> str:
-    """The URL the browser PUTs one part to. Raises UploadRefused or StorageError."""
-    upload_id = _require_uploading(file)
-    return storage.sign_part(
-        file.key, upload_id, check_part_number(part_number), expires_in=expires_in
+def _finished_error() -> UploadRefused:
+    return UploadRefused(
+        _l("This upload is already finished or was cancelled. Please start it again."),
+        status=409,
     )
-
-
-def list_parts(*, file: EntryFile, storage: Storage) -> list[dict]:
-    """The parts received so far, for resuming. Raises UploadRefused or StorageError."""
-    upload_id = _require_uploading(file)
-    return [
-        {"number": p.number, "size": p.size, "etag": p.etag}
-        for p in storage.list_parts(file.key, upload_id)
-    ]
-
-
-def parse_parts(raw) -> list[tuple[int, str]]:
-    """The completion list from JSON: [{"number": 1, "etag": "…"}, …] (S3 spellings too)."""
-    if not isinstance(raw, list) or not raw:
-        raise UploadRefused(
-            _l("The upload has no parts. Please upload the file again."), status=400
-        )
-    parts = []
-    for item in raw:
-        if not isinstance(item, dict):
-            raise UploadRefused(_l("The list of parts is malformed."), status=400)
-        number = item.get("number", item.get("PartNumber"))
-        etag = item.get("etag", item.get("ETag"))
-        if not isinstance(etag, str) or not etag.strip():
-            raise UploadRefused(_l("The list of parts is malformed."), status=400)
-        parts.append((check_part_number(number), etag))
-    return parts
 
 
 def _audit_state(file: EntryFile) -> dict:
@@ -278,32 +237,6 @@ def _audit_state(file: EntryFile) -> dict:
         "etag": file.etag,
         "reason": file.reject_reason or None,
     }
-
-
-def complete_upload(
-    *,
-    file: EntryFile,
-    parts: Sequence[tuple[int, str]],
-    storage: Storage,
-    actor,
-    now: datetime,
-    sha256_inline_max: int = SHA256_INLINE_MAX,
-) -> Completion:
-    """Join the parts, then check the stored bytes against the slot.
-
-    A file that breaks the slot's rules is deleted from storage and its row kept as
-    "rejected" with the reason (hidden from judges); one that passes is "verified" with its
-    real size, type, the store's ETag, sha256 and page count or duration. The sha256 of an
-    object over ``sha256_inline_max`` bytes on S3 stays None (the request reads no more
-    than heads and ranges of it); ``flask storage checksums`` records it later. Either way
-    an audit event is written. Raises UploadRefused, or StorageError when the parts are
-    incomplete (the upload then stays resumable and nothing changes).
-    """
-    upload_id = _require_uploading(file)
-    storage.complete(file.key, upload_id, parts)
-    file.upload_id = None
-    return _verify_stored(file=file, storage=storage, actor=actor, now=now,
-                          sha256_inline_max=sha256_inline_max)
 
 
 def _verify_stored(
@@ -386,10 +319,10 @@ def duplicate_entries(file: EntryFile) -> list[int]:
 
 
 def abort_upload(*, file: EntryFile, storage: Storage) -> None:
-    """Cancel an unfinished upload: discard its parts and forget the row. A row the
-    plugin never named an upload id for has nothing in storage to discard."""
+    """Cancel an unfinished upload: discard its parts and forget the row; every URL
+    signed for it dies with it."""
     if file.status != EntryFile.UPLOADING:
-        _require_uploading(file)
+        raise _finished_error()
     if file.upload_id:
         storage.abort(file.key, file.upload_id)
     db.session.delete(file)
@@ -473,28 +406,21 @@ def accept_extensions(slot: FileSlot) -> list[str]:
     return out
 
 
-# --- The official @uppy/aws-s3 plugin (signRequest) -----------------------------------------
-# The plugin builds S3's multipart REST requests itself and asks the portal to sign each
-# one: {method, key, uploadId?, partNumber?}. The portal allocated the key (start with
-# allocate_only) and signs only requests for that key, only these operations.
+# The browser's uploader is Uppy's AwsS3 plugin. The portal opens the upload (start_upload)
+# and hands the plugin its key and upload id; the plugin then asks the portal to sign each
+# S3 request it builds, {method, key, uploadId, partNumber?}. Only these, only on the one
+# open upload of the row, and an UploadPart only for a part the declared size has, with
+# that part's exact length.
 
 S3_OPERATIONS = {
-    ("POST", False, False): "create",
-    ("PUT", True, True): "upload_part",
-    ("GET", True, False): "list_parts",
-    ("POST", True, False): "complete",
-    ("DELETE", True, False): "abort",
-    ("PUT", False, False): "put_object",
+    ("PUT", True): "upload_part",
+    ("GET", False): "list_parts",
+    ("POST", False): "complete",
+    ("DELETE", False): "abort",
 }
 
 
-def allocate_upload(**kwargs) -> tuple[EntryFile, bool]:
-    """``start_upload`` without opening the upload in storage: the browser's plugin opens
-    it (CreateMultipartUpload, or one PUT for a small file) through ``sign_request``."""
-    return start_upload(**kwargs, allocate_only=True)
-
-
-def classify_request(raw) -> tuple[str, str, str | None, int | None]:
+def classify_request(raw) -> tuple[str, str, str, int | None]:
     """(operation, key, upload id, part number) of the plugin's request, or UploadRefused."""
     if not isinstance(raw, dict):
         raw = {}
@@ -502,53 +428,66 @@ def classify_request(raw) -> tuple[str, str, str | None, int | None]:
     upload_id, number = raw.get("uploadId"), raw.get("partNumber")
     if not isinstance(method, str) or not isinstance(key, str) or not key:
         raise UploadRefused(_l("This upload request is malformed."), status=400)
-    if upload_id is not None and (not isinstance(upload_id, str) or not upload_id.strip()):
+    if upload_id is None:
+        # CreateMultipartUpload or a single PUT: the portal opens every upload itself.
+        raise UploadRefused(_l("The portal does not sign this kind of request."), status=403)
+    if not isinstance(upload_id, str) or not upload_id.strip():
         raise UploadRefused(_l("This upload request is malformed."), status=400)
-    if number is not None:
-        number = check_part_number(number)
-    operation = S3_OPERATIONS.get((method.upper(), upload_id is not None, number is not None))
+    if number is not None and (
+        not isinstance(number, int) or isinstance(number, bool) or number < 1
+    ):
+        raise UploadRefused(_l("Invalid part number."), status=400)
+    operation = S3_OPERATIONS.get((method.upper(), number is not None))
     if operation is None:
         raise UploadRefused(_l("The portal does not sign this kind of request."), status=403)
     return operation, key, upload_id, number
 
 
+def part_length(declared_size: int, part_size: int, number: int) -> int:
+    """The exact length of part ``number`` of an upload of ``declared_size`` bytes cut into
+    parts of ``part_size`` (the last part holds the rest)."""
+    return min(part_size, declared_size - (number - 1) * part_size)
+
+
 def sign_request(
     *, file: EntryFile, raw, storage: Storage, expires_in: int, part_size: int
 ) -> str:
-    """The URL for one request of the plugin, for the key the portal allocated to ``file``.
+    """The URL for one request of the plugin on ``file``'s open upload.
 
-    The upload id is recorded on the row the first time the plugin names it (UploadPart,
-    ListParts, Complete or Abort); a different one later is refused. A single PUT is
-    signed only for a file small enough to go up in one part.
+    Refused (UploadRefused): anything but UploadPart, ListParts, Complete and Abort; a key
+    or upload id other than the row's; a part number past the last part of the declared
+    size; any request once the upload is finished, verified or cancelled.
     """
     operation, key, upload_id, number = classify_request(raw)
-    if file.status != EntryFile.UPLOADING:
-        raise UploadRefused(
-            _l("This upload is already finished or was cancelled. Please start it again."),
-            status=409,
-        )
+    if file.status != EntryFile.UPLOADING or not file.upload_id:
+        raise _finished_error()
     if key != file.key:
         raise UploadRefused(_l("The portal does not sign requests for this file name."),
                              status=403)
-    if operation in ("create", "put_object") and file.upload_id:
-        raise UploadRefused(
-            _l("This upload is already under way. Choose the same file again to resume it."),
-            status=409,
-        )
-    if operation == "put_object" and parts_expected(file.declared_size, part_size) > 1:
-        raise UploadRefused(_l("A file of this size must go up in parts."), status=403)
-    if upload_id is not None:
-        if file.upload_id is None:
-            file.upload_id = upload_id
-            db.session.flush()
-        elif file.upload_id != upload_id:
-            raise UploadRefused(_l("This upload id does not belong to this file."), status=403)
+    if upload_id != file.upload_id:
+        raise UploadRefused(_l("This upload id does not belong to this file."), status=403)
+    length = None
+    if operation == "upload_part":
+        size = upload_part_size(file.declared_size, part_size)
+        if number > math.ceil(file.declared_size / size):
+            raise UploadRefused(
+                _l("This part is beyond the end of the file that was declared."), status=403
+            )
+        length = part_length(file.declared_size, size, number)
     return storage.sign_request(
         operation=operation, key=key, upload_id=upload_id, part_number=number,
-        expires_in=expires_in, declared_size=file.declared_size,
-        part_size=upload_part_size(file.declared_size, part_size),
-        content_type=file.declared_type,
+        content_length=length, expires_in=expires_in,
     )
+
+
+def abort_open_uploads(entry: Entry, *, storage: Storage) -> int:
+    """Cancel every unfinished upload of ``entry`` (on submission: no URL signed for a
+    draft outlives it); return how many."""
+    doomed = [f for f in entry.files if f.status == EntryFile.UPLOADING]
+    for file in doomed:
+        abort_upload(file=file, storage=storage)
+        entry.files.remove(file)
+    return len(doomed)
 
 
 def verify_upload(
@@ -558,10 +497,7 @@ def verify_upload(
     """After the plugin finished the upload in storage: verify the object exactly as
     ``complete_upload`` does (verified, or rejected with the object deleted; audited)."""
     if file.status != EntryFile.UPLOADING:
-        raise UploadRefused(
-            _l("This upload is already finished or was cancelled. Please start it again."),
-            status=409,
-        )
+        raise _finished_error()
     try:
         storage.head(file.key)
     except StorageError as exc:

@@ -1,12 +1,16 @@
 """Upload protocol endpoints (JSON), downloads, deletion and the entry form's file slots.
 
-Completion verifies the stored bytes inside the request (sniffing, pypdf, Pillow, and
+The one upload protocol: ``start`` opens the upload in storage; the browser's AwsS3 plugin
+sends the parts and completes it through URLs that ``sign_request`` signs, each bound to
+that one open upload; ``verify`` then checks what arrived.
+
+Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
 ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
 storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
 timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
 "duration unknown", never as a hang. Put the proxy's read timeout above that.
 
-Nor does completion read a large object back for its sha256: on S3 an object over
+Nor does verification read a large object back for its sha256: on S3 an object over
 SHA256_INLINE_MAX (64 MiB) is verified with its ETag recorded and sha256 left empty,
 for ``flask storage checksums`` to fill in (docs/deploy.md, "Checksums of large files");
 on local storage the parts were hashed as they arrived and the one assembled file is
@@ -104,9 +108,6 @@ def _body() -> dict:
 
 def _upload_urls(file: EntryFile) -> dict:
     return {
-        "sign_url": url_for("files.sign_part", file_id=file.id, part_number=0)[:-1],
-        "parts_url": url_for("files.list_parts", file_id=file.id),
-        "complete_url": url_for("files.complete", file_id=file.id),
         "abort_url": url_for("files.abort_upload", file_id=file.id),
         "sign_request_url": url_for("files.sign_request", file_id=file.id),
         "verify_url": url_for("files.verify", file_id=file.id),
@@ -123,7 +124,8 @@ def _int_or_none(value):
 
 @bp.post("/entries/<int:entry_id>/uploads")
 def start(entry_id: int):
-    """Open an upload: {slot_id, part_number, filename, size, type} -> key, uploadId, file id."""
+    """Open an upload: {slot_id, part_number, filename, size, type} -> the file id, its
+    key, the upload id the portal opened in storage and the part size to cut it into."""
     now = clock.now()
     entry = _load_entry(entry_id)
     if (refusal := _guard_json(entry, now)) is not None:
@@ -140,19 +142,21 @@ def start(entry_id: int):
             user=current_user,
             storage=get_storage(),
             part_size=current_app.config["UPLOAD_PART_SIZE"],
-            allocate_only=data.get("plugin") == "aws-s3",
+            open_limit=current_app.config["UPLOAD_OPEN_MAX"],
         )
     except (DomainError, StorageError) as exc:
         return _refused(exc)
     db.session.commit()
-    part_size = services.part_size_for(file.declared_size, current_app.config["UPLOAD_PART_SIZE"])
+    part_size = services.upload_part_size(
+        file.declared_size, current_app.config["UPLOAD_PART_SIZE"]
+    )
     return jsonify(
         file_id=file.id,
         key=file.key,
         uploadId=file.upload_id,
         resumed=resumed,
         part_size=part_size,
-        parts=services.parts_expected(file.declared_size, part_size),
+        parts=-(-file.declared_size // part_size),
         **_upload_urls(file),
     ), (200 if resumed else 201)
 
@@ -164,53 +168,6 @@ def _upload_context(file_id: int):
     entry = _load_entry(file.entry_id)
     refusal = _guard_json(entry, now)
     return (None, refusal) if refusal is not None else (file, None)
-
-
-@bp.post("/uploads/<int:file_id>/parts/<int:part_number>")
-def sign_part(file_id: int, part_number: int):
-    """The URL to PUT one part to (S3 presigned, or the app's own signed URL)."""
-    file, refusal = _upload_context(file_id)
-    if refusal is not None:
-        return refusal
-    try:
-        url = services.sign_part(
-            file=file, part_number=part_number, storage=get_storage(),
-            expires_in=current_app.config.get("UPLOAD_PART_URL_EXPIRES", 3600),
-        )
-    except (DomainError, StorageError) as exc:
-        return _refused(exc)
-    return jsonify(url=url, number=part_number)
-
-
-@bp.get("/uploads/<int:file_id>/parts")
-def list_parts(file_id: int):
-    """The parts already received, so an interrupted upload resumes where it stopped."""
-    file, refusal = _upload_context(file_id)
-    if refusal is not None:
-        return refusal
-    try:
-        parts = services.list_parts(file=file, storage=get_storage())
-    except (DomainError, StorageError) as exc:
-        return _refused(exc)
-    return jsonify(parts=parts)
-
-
-@bp.post("/uploads/<int:file_id>/complete")
-def complete(file_id: int):
-    """Join the parts and verify the file; 422 with the reason when it is refused."""
-    file, refusal = _upload_context(file_id)
-    if refusal is not None:
-        return refusal
-    try:
-        parts = services.parse_parts(_body().get("parts"))
-        result = services.complete_upload(
-            file=file, parts=parts, storage=get_storage(), actor=current_user, now=clock.now(),
-            sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
-        )
-    except (DomainError, StorageError) as exc:
-        return _refused(exc)
-    db.session.commit()
-    return _completion_response(result)
 
 
 def _completion_response(result):
@@ -242,20 +199,19 @@ def _completion_response(result):
 
 @bp.post("/uploads/<int:file_id>/sign")
 def sign_request(file_id: int):
-    """Sign one S3 request of the browser's AwsS3 plugin: {method, key, uploadId?,
-    partNumber?} -> {url}, only for the key the portal allocated to this upload."""
+    """Sign one S3 request of the browser's AwsS3 plugin: {method, key, uploadId,
+    partNumber?} -> {url}, only on the upload the portal opened for this file."""
     file, refusal = _upload_context(file_id)
     if refusal is not None:
         return refusal
     try:
         url = services.sign_request(
             file=file, raw=_body(), storage=get_storage(),
-            expires_in=current_app.config.get("UPLOAD_SIGN_EXPIRES", 900),
+            expires_in=current_app.config["UPLOAD_SIGN_EXPIRES"],
             part_size=current_app.config["UPLOAD_PART_SIZE"],
         )
     except (DomainError, StorageError) as exc:
         return _refused(exc)
-    db.session.commit()  # the upload id, the first time the plugin names it
     return jsonify(url=url)
 
 
@@ -326,9 +282,13 @@ def download(file_id: int):
             filename=_download_name(file),
             content_type=file.content_type or "application/octet-stream",
             inline=inline,
+            etag=file.etag,
         )
     except StorageError as exc:
-        abort(exc.status if exc.status in (404, 503) else 500)
+        if exc.status == 409:
+            current_app.logger.error("file %s: stored object differs from the verified one",
+                                     file.id)
+        abort(exc.status if exc.status in (404, 409, 503) else 500)
     response.headers["X-Content-Type-Options"] = "nosniff"
     disposition = response.headers.get("Content-Disposition", "")
     if disposition.startswith("inline"):
@@ -383,5 +343,4 @@ def _file_helpers():
         "file_accept_extensions": services.accept_extensions,
         "files_now": clock.now,
         "upload_part_size": lambda: current_app.config["UPLOAD_PART_SIZE"],
-        "upload_multipart_threshold": services.MULTIPART_THRESHOLD,
     }

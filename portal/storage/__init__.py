@@ -8,7 +8,10 @@ from pathlib import Path
 
 from flask import Flask, current_app, url_for
 
+from portal.extensions import limiter
+
 from .base import (
+    MediaSource,
     ObjectInfo,
     Storage,
     StorageError,
@@ -21,6 +24,7 @@ from .s3 import S3Storage
 __all__ = [
     "BACKENDS",
     "LocalStorage",
+    "MediaSource",
     "ObjectInfo",
     "S3Storage",
     "Storage",
@@ -32,14 +36,16 @@ __all__ = [
 ]
 
 
-def _local_part_url(token: str) -> str:
-    return url_for("storage_local.put_part", token=token, _external=False)
+def _local_request_url(key: str, query: dict) -> str:
+    """The S3-compatible endpoint's URL, relative to the portal (so no Host header of a
+    request can ever steer it elsewhere)."""
+    return url_for("storage_local.s3_request", key=key, _external=False, **query)
 
 
 def _build_local(app: Flask) -> LocalStorage:
     root = app.config.get("STORAGE_LOCAL_ROOT") or os.path.join(app.instance_path, "uploads")
     return LocalStorage(
-        Path(root), secret_key=app.config["SECRET_KEY"], url_for_part=_local_part_url
+        Path(root), secret_key=app.config["SECRET_KEY"], url_for_request=_local_request_url
     )
 
 
@@ -63,7 +69,7 @@ BACKENDS: dict[str, Callable[[Flask], Storage]] = {"local": _build_local, "s3": 
 
 def init_storage(app: Flask) -> Storage:
     """Build the configured backend once, keep it in ``app.extensions["storage"]`` and,
-    for the local backend, register the part-upload endpoint (CSRF-exempt).
+    for the local backend, register its S3-compatible endpoint (CSRF-exempt).
 
     Raises RuntimeError for an unknown STORAGE_BACKEND or missing S3_BUCKET, so a
     misconfigured deployment stops at start rather than at the first upload.
@@ -80,6 +86,9 @@ def init_storage(app: Flask) -> Storage:
 
         app.register_blueprint(bp)
         _exempt_from_csrf(app, bp)
+        # A 4 GB video is hundreds of part PUTs in a few minutes, each carrying its own
+        # token: the app-wide rate limits do not apply to this endpoint.
+        limiter.exempt(bp)
     return storage
 
 

@@ -54,6 +54,20 @@ class UploadedPart:
 
 
 @dataclass(frozen=True)
+class MediaSource:
+    """Where a tool can read an object: ``location`` is a path (``local``) or a URL,
+    ``protocols`` the ffmpeg protocol whitelist that reading it needs."""
+
+    location: str
+    protocols: str
+    local: bool
+
+
+# The requests of the browser's uploader that the portal signs, on an upload it opened.
+SIGNED_OPERATIONS = ("upload_part", "list_parts", "complete", "abort")
+
+
+@dataclass(frozen=True)
 class ObjectInfo:
     key: str
     size: int
@@ -116,6 +130,22 @@ def check_completion_list(parts: Sequence[tuple[int, str]]) -> list[tuple[int, s
     if len(set(numbers)) != len(numbers):
         raise StorageError(_l("The upload lists the same part twice."), status=400)
     return sorted((number, normalize_etag(etag)) for number, etag in parts)
+
+
+def changed_error() -> StorageError:
+    return StorageError(
+        _l(
+            "The stored file no longer matches the one that was checked, so it is not "
+            "served. The secretariat has been told; please contact them."
+        ),
+        status=409,
+    )
+
+
+def check_served_etag(info: ObjectInfo, etag: str | None) -> None:
+    """Raise ``changed_error`` when ``etag`` is given and the object carries another."""
+    if etag and normalize_etag(info.etag or "") != normalize_etag(etag):
+        raise changed_error()
 
 
 def missing_part_error(number: int) -> StorageError:
@@ -240,9 +270,23 @@ class Storage(abc.ABC):
         """
 
     @abc.abstractmethod
-    def sign_part(self, key: str, upload_id: str, part_number: int, *, expires_in=3600) -> str:
-        """Return a URL the browser PUTs part ``part_number`` (1…10000) to, valid
-        ``expires_in`` seconds. The response to that PUT carries the part's ETag."""
+    def sign_request(
+        self,
+        *,
+        operation: str,
+        key: str,
+        upload_id: str,
+        part_number: int | None,
+        content_length: int | None,
+        expires_in: int,
+    ) -> str:
+        """Return a URL for one S3 request of the browser's uploader on an open upload:
+        ``operation`` is one of SIGNED_OPERATIONS. The URL names ``key`` and ``upload_id``
+        (and ``part_number``), so it dies with the upload: once the upload is completed
+        or aborted no URL the portal ever signed can write to ``key`` again. An
+        ``upload_part`` URL also fixes the body's length to ``content_length``, so the
+        parts of an upload can never add up to more than was declared.
+        Raises StorageError (404 when the upload is gone)."""
 
     @abc.abstractmethod
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
@@ -288,14 +332,22 @@ class Storage(abc.ABC):
         filename: str,
         content_type: str,
         inline: bool,
+        etag: str | None = None,
         expires_in: int = 300,
     ) -> flask.Response:
         """Return a response that delivers the object to the browser as ``filename``.
 
         Call it only after the permission check. Types other than PDF, JPEG/PNG/WebP,
         audio and video are always sent as an attachment, whatever ``inline`` says.
-        Raises StorageError if the object does not exist.
+        With ``etag`` (the one recorded when the file was verified) the stored object
+        must still carry it, else StorageError 409 (``changed_error``): what is served is
+        provably what was verified. Raises StorageError if the object does not exist.
         """
+
+    @abc.abstractmethod
+    def media_source(self, key: str, *, expires_in: int) -> MediaSource:
+        """Where a media tool (ffprobe) can read the object: a local path, or a
+        short-lived presigned GET URL. Raises StorageError if it does not exist."""
 
     @abc.abstractmethod
     def delete(self, key: str) -> None:

@@ -14,6 +14,7 @@ from datetime import timedelta
 import click
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from flask_babel import force_locale
 
 from portal import audit, clock
@@ -61,17 +62,22 @@ def _uploading_rows_by_key() -> dict[str, EntryFile]:
 
 
 @storage.command("gc")
-@click.option("--older-than", "hours", type=click.FloatRange(min=0), default=24.0,
-              show_default=True, help="Abort unfinished uploads started more than this many "
-                                      "hours ago.")
+@click.option("--older-than", "hours", type=click.FloatRange(min=0), default=None,
+              help="Abort unfinished uploads started more than this many hours ago "
+                   "(default: UPLOAD_ABANDON_HOURS, 24).")
 @click.option("--apply", is_flag=True, help="Really abort and delete; without it, only list.")
 def gc(hours, apply):
     """Abort stale multipart uploads and delete objects no file row references.
 
     A dry run by default: it lists what it would do. With --apply it does it; the rows of
-    aborted uploads are removed too (they can no longer be completed), each audited.
+    aborted uploads are removed too (they can no longer be completed), each audited, as
+    are rows of uploads the store no longer has (a bucket lifecycle rule aborted them).
+    Run it hourly from cron (docs/deploy.md): abandoned uploads then hold storage and
+    count against the per-person limit of open uploads for at most a day and an hour.
     """
     backend = get_storage()
+    if hours is None:
+        hours = current_app.config["UPLOAD_ABANDON_HOURS"]
     cutoff = clock.now() - timedelta(hours=hours)
     verb = "Aborted" if apply else "Would abort"
     gone = "Deleted" if apply else "Would delete"
@@ -90,6 +96,18 @@ def gc(hours, apply):
                                      before={"file": row.id, "name": row.original_filename,
                                              "status": row.status})
                         db.session.delete(row)
+            open_ids = {upload_id for _key, upload_id, _at in backend.list_multipart_uploads()}
+            vanished = [row for row in rows.values()
+                        if row.upload_id not in open_ids and row.created_at < cutoff
+                        and row.id is not None and row not in db.session.deleted]
+            for row in vanished:
+                click.echo(f"{verb} upload {row.key}: the store no longer has it")
+                if apply:
+                    audit.record("file.expired", entry=row.entry, obj=row,
+                                 before={"file": row.id, "name": row.original_filename,
+                                         "status": row.status})
+                    db.session.delete(row)
+            stale = stale + [(row.key, row.upload_id, row.created_at) for row in vanished]
             referenced = set(db.session.scalars(sa.select(EntryFile.key)))
             orphans = [info for info in backend.list_keys() if info.key not in referenced]
             for info in orphans:

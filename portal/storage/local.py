@@ -49,6 +49,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .base import (
     MAX_PART_SIZE,
+    SIGNED_OPERATIONS,
+    MediaSource,
     ObjectInfo,
     Storage,
     StorageError,
@@ -56,6 +58,7 @@ from .base import (
     check_completion_list,
     check_part_number,
     check_parts_received,
+    check_served_etag,
     missing_part_error,
     not_found_error,
     validate_key,
@@ -213,7 +216,7 @@ class LocalStorage(Storage):
         root: Path,
         *,
         secret_key: str,
-        url_for_part: Callable[[str], str],
+        url_for_request: Callable[[str, dict], str],
         max_part_size: int = MAX_PART_SIZE,
     ):
         self.root = Path(root)
@@ -225,9 +228,10 @@ class LocalStorage(Storage):
         with _disk_errors():
             for folder in (self._objects, self._meta, self._multipart, self._tmp):
                 folder.mkdir(parents=True, exist_ok=True)
-        self._serializer = URLSafeTimedSerializer(secret_key, salt="local-part")
-        self._s3_serializer = URLSafeTimedSerializer(secret_key, salt="local-s3-request")
-        self._url_for_part = url_for_part
+        self._signer = URLSafeTimedSerializer(secret_key, salt="local-s3-request")
+        # (key, query) -> the URL of the app's S3-compatible endpoint; injected by the app
+        # factory so the backend never needs a request or url_for.
+        self._url_for_request = url_for_request
 
     # Paths -------------------------------------------------------------------------------
 
@@ -255,8 +259,8 @@ class LocalStorage(Storage):
             raise _upload_gone()
         return folder, meta
 
-    def local_path(self, key: str) -> Path:
-        """The file holding the object (for ffprobe); StorageError if it does not exist."""
+    def _path(self, key: str) -> Path:
+        """The file holding the object; StorageError if it does not exist."""
         path = self._object_path(key)
         if not path.is_file():
             raise not_found_error()
@@ -300,38 +304,6 @@ class LocalStorage(Storage):
                 raise
         return upload_id
 
-    def sign_part(self, key: str, upload_id: str, part_number: int, *, expires_in=3600) -> str:
-        """Return the app's URL for this part, carrying an HMAC token valid ``expires_in``
-        seconds; the token is the only authorisation the PUT needs."""
-        self._upload_dir(key, upload_id)
-        check_part_number(part_number)
-        token = self._serializer.dumps(
-            {"k": key, "u": upload_id, "p": part_number, "e": int(expires_in)}
-        )
-        return self._url_for_part(token)
-
-    def _read_token(self, token: str, max_age: int | None) -> tuple[str, str, int]:
-        try:
-            payload, signed_at = self._serializer.loads(token, return_timestamp=True)
-            key, upload_id, number, lifetime = (
-                payload["k"],
-                payload["u"],
-                payload["p"],
-                payload["e"],
-            )
-        except (BadSignature, KeyError, TypeError, ValueError):
-            raise StorageError(
-                _l("This upload link is invalid. Please reload the page and try again."),
-                status=403,
-            ) from None
-        limit = lifetime if max_age is None else min(lifetime, max_age)
-        if time.time() - signed_at.timestamp() > limit:
-            raise StorageError(
-                _l("This upload link has expired. Reload the page to resume the upload."),
-                status=403,
-            )
-        return key, upload_id, number
-
     # The S3-compatible endpoint (for Uppy's AwsS3 plugin) ---------------------------------
 
     def sign_request(
@@ -339,34 +311,35 @@ class LocalStorage(Storage):
         *,
         operation: str,
         key: str,
-        upload_id: str | None,
+        upload_id: str,
         part_number: int | None,
+        content_length: int | None,
         expires_in: int,
-        declared_size: int,
-        part_size: int,
-        content_type: str,
     ) -> str:
-        """The app's URL (``/storage/s3/<key>``) for one S3 request, with an HMAC token
-        naming exactly that operation, key, upload and part; valid ``expires_in`` s."""
-        validate_key(key)
-        query: dict = {}
-        if operation == "create":
-            query["uploads"] = ""
-        if upload_id is not None:
-            query["uploadId"] = upload_id
-        if part_number is not None:
-            query["partNumber"] = part_number
-        query["token"] = self._s3_serializer.dumps({
-            "o": operation, "k": key, "u": upload_id, "p": part_number, "e": int(expires_in),
-            "n": int(declared_size), "ps": int(part_size), "t": content_type,
+        """The app's URL (``/storage/s3/<key>``) for one S3 request on an open upload, with
+        an HMAC token naming exactly that operation, key, upload, part and body length;
+        valid ``expires_in`` seconds, and dead as soon as the upload is completed or
+        aborted (the endpoint finds no upload)."""
+        if operation not in SIGNED_OPERATIONS:
+            raise ValueError(f"cannot sign {operation!r}")
+        self._upload(key, upload_id)  # 404 for an upload that is gone
+        query: dict = {"uploadId": upload_id}
+        if operation == "upload_part":
+            query["partNumber"] = check_part_number(part_number)
+            content_length = int(content_length)
+        else:
+            content_length = None
+        query["token"] = self._signer.dumps({
+            "o": operation, "k": key, "u": upload_id, "p": query.get("partNumber"),
+            "n": content_length, "e": int(expires_in),
         })
-        return flask.url_for("storage_local.s3_request", key=key, _external=True, **query)
+        return self._url_for_request(key, query)
 
-    def read_s3_token(self, token: str) -> dict:
+    def read_request_token(self, token: str) -> dict:
         """The payload of a ``sign_request`` token; StorageError 403 when it is forged,
         damaged or expired."""
         try:
-            payload, signed_at = self._s3_serializer.loads(token, return_timestamp=True)
+            payload, signed_at = self._signer.loads(token, return_timestamp=True)
             lifetime = int(payload["e"])
         except (BadSignature, KeyError, TypeError, ValueError):
             raise StorageError(
@@ -390,23 +363,15 @@ class LocalStorage(Storage):
         )
 
     def receive_part(
-        self, token: str, stream: BinaryIO, *, max_age: int | None = None
-    ) -> UploadedPart:
-        """Verify ``token`` and stream ``stream`` to disk as that part (1 MiB at a time).
-
-        The ETag is the hex sha256 of the part. Raises StorageError: 403 for an invalid or
-        expired token, 413 for a part over ``max_part_size`` (or the upload's part size),
-        503 while an earlier copy of the same part is still arriving, 507 when the disk is
-        full; a part that fails is not listed as received.
-        """
-        key, upload_id, number = self._read_token(token, max_age)
-        return self.receive_part_at(key, upload_id, number, stream)
-
-    def receive_part_at(
         self, key: str, upload_id: str, number: int, stream: BinaryIO
     ) -> UploadedPart:
-        """``receive_part`` for a caller that has already checked its own authorisation
-        (the S3-compatible endpoint, see ``sign_request``)."""
+        """Stream ``stream`` to disk as part ``number`` (1 MiB at a time), for a caller that
+        has checked the request's token (the S3-compatible endpoint, see
+        ``sign_request``). The ETag is the hex sha256 of the part. Raises StorageError:
+        404 when the upload is gone, 413 for a part over ``max_part_size`` (or the
+        upload's part size), 503 while an earlier copy of the same part is still
+        arriving, 507 when the disk is full; a part that fails is not listed as received.
+        """
         folder, meta = self._upload(key, upload_id)
         check_part_number(number)
         part_size = meta.get("part_size")
@@ -666,7 +631,7 @@ class LocalStorage(Storage):
         if start < 0 or length < 0:
             raise ValueError("start and length must not be negative")
         try:
-            with open(self.local_path(key), "rb") as handle:
+            with open(self._path(key), "rb") as handle:
                 handle.seek(start)
                 return handle.read(length)
         except OSError as exc:
@@ -674,7 +639,7 @@ class LocalStorage(Storage):
 
     def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         try:
-            handle = open(self.local_path(key), "rb")  # noqa: SIM115 - closed by the generator
+            handle = open(self._path(key), "rb")  # noqa: SIM115 - closed by the generator
         except OSError as exc:
             raise not_found_error() from exc
         return self._stream(handle, chunk_size)
@@ -720,13 +685,16 @@ class LocalStorage(Storage):
         filename: str,
         content_type: str,
         inline: bool,
+        etag: str | None = None,
         expires_in: int = 300,
     ) -> flask.Response:
         """Stream the file with Range support (so audio and video can seek), nosniff and
-        the Content-Disposition; ``expires_in`` has no meaning here."""
+        the Content-Disposition, after checking it still carries ``etag``; ``expires_in``
+        has no meaning here."""
         info = self.head(key)
+        check_served_etag(info, etag)
         response = flask.send_file(
-            self.local_path(key),
+            self._path(key),
             mimetype=content_type or "application/octet-stream",
             conditional=True,
             etag=info.etag or True,
@@ -736,6 +704,10 @@ class LocalStorage(Storage):
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-cache"
         return response
+
+    def media_source(self, key: str, *, expires_in: int) -> MediaSource:
+        """The object's own file: nothing is copied."""
+        return MediaSource(location=str(self._path(key)), protocols="file", local=True)
 
     def delete(self, key: str) -> None:
         with _disk_errors():

@@ -23,6 +23,7 @@ from botocore.exceptions import (
 from flask_babel import lazy_gettext as _l
 
 from .base import (
+    MediaSource,
     ObjectInfo,
     Storage,
     StorageError,
@@ -30,6 +31,7 @@ from .base import (
     check_completion_list,
     check_part_number,
     check_parts_received,
+    check_served_etag,
     normalize_etag,
     not_found_error,
     validate_key,
@@ -214,28 +216,11 @@ class S3Storage(Storage):
             )
         return answer["UploadId"]
 
-    def sign_part(self, key: str, upload_id: str, part_number: int, *, expires_in=3600) -> str:
-        full = self._k(key)
-        check_part_number(part_number)
-        with _errors("sign_part", key):
-            return self._presigner.generate_presigned_url(
-                "upload_part",
-                Params={
-                    "Bucket": self.bucket,
-                    "Key": full,
-                    "UploadId": upload_id,
-                    "PartNumber": part_number,
-                },
-                ExpiresIn=int(expires_in),
-            )
-
     _OPERATIONS = {
-        "create": "create_multipart_upload",
         "upload_part": "upload_part",
         "list_parts": "list_parts",
         "complete": "complete_multipart_upload",
         "abort": "abort_multipart_upload",
-        "put_object": "put_object",
     }
 
     def sign_request(
@@ -243,23 +228,23 @@ class S3Storage(Storage):
         *,
         operation: str,
         key: str,
-        upload_id: str | None,
+        upload_id: str,
         part_number: int | None,
+        content_length: int | None,
         expires_in: int,
-        declared_size: int,
-        part_size: int,
-        content_type: str,
     ) -> str:
-        """A presigned URL for one S3 request of the browser's AwsS3 plugin."""
-        params = {"Bucket": self.bucket, "Key": self._k(key)}
-        if upload_id is not None:
-            params["UploadId"] = upload_id
-        if part_number is not None:
+        """A presigned URL for one request of the browser's AwsS3 plugin. An UploadPart
+        URL signs ``Content-Length`` (the browser sends the body's real length, and the
+        store refuses any other), the upload id and the part number."""
+        if operation not in self._OPERATIONS or not upload_id:
+            raise ValueError(f"cannot sign {operation!r} without an open upload")
+        params = {"Bucket": self.bucket, "Key": self._k(key), "UploadId": upload_id}
+        if operation == "upload_part":
             params["PartNumber"] = check_part_number(part_number)
+            params["ContentLength"] = int(content_length)
         with _errors("sign_request", key):
             return self._presigner.generate_presigned_url(
                 self._OPERATIONS[operation], Params=params, ExpiresIn=int(expires_in),
-                HttpMethod=None,
             )
 
     def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
@@ -377,10 +362,14 @@ class S3Storage(Storage):
         filename: str,
         content_type: str,
         inline: bool,
+        etag: str | None = None,
         expires_in: int = 300,
     ) -> flask.Response:
-        """Redirect (302) to a presigned GET that sets Content-Disposition and Type."""
-        self.head(key)  # a clear "not found" beats an XML error page from the store
+        """Redirect (302) to a presigned GET that sets Content-Disposition and Type, after
+        checking that the object still carries ``etag``. No URL the portal signs can
+        write a verified object (``sign_request``), so the check is a second lock."""
+        info = self.head(key)  # a clear "not found" beats an XML error page from the store
+        check_served_etag(info, etag)
         url = self.presigned_get_url(
             key,
             expires_in=expires_in,
@@ -392,6 +381,15 @@ class S3Storage(Storage):
         response.headers["Cache-Control"] = "no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
+
+    def media_source(self, key: str, *, expires_in: int) -> MediaSource:
+        """A presigned GET (signed here, without asking the store): ffprobe reads HTTP
+        ranges itself, nothing passes the app."""
+        return MediaSource(
+            location=self.presigned_get_url(key, expires_in=expires_in),
+            protocols="http,https,tcp,tls",
+            local=False,
+        )
 
     def delete(self, key: str) -> None:
         full = self._k(key)

@@ -173,12 +173,10 @@ def _check(source, info, policy, ffprobe_path, sha256_inline_max) -> FileFacts:
     elif kind.mime.startswith("image/"):
         facts["width"], facts["height"] = _image_size(source)
     elif extension in _AUDIO_VIDEO:
-        facts["duration_seconds"] = _duration(storage, key, ffprobe_path)
+        facts["duration_seconds"] = _duration(source, ffprobe_path)
 
     sha256 = info.sha256 or digest.hexdigest()
-    if sha256 is None and (
-        getattr(storage, "local_path", None) is not None or info.size <= sha256_inline_max
-    ):
+    if sha256 is None and (source.local is not None or info.size <= sha256_inline_max):
         sha256 = storage.sha256(key)
     return FileFacts(
         size=info.size,
@@ -214,9 +212,12 @@ class _Source:
     def __init__(self, storage: Storage, key: str, size: int, inline_max: int):
         self.storage, self.key, self.size = storage, key, size
         self.digest = _Digest()
-        self._local = getattr(storage, "local_path", None)
+        media = storage.media_source(key, expires_in=FFPROBE_TIMEOUT + 60)
+        # A local file is read in place; a remote object through its presigned URL.
+        self.local = media.location if media.local else None
+        self.media = media
         self._copy = None
-        self._eager = self._local is None and size <= inline_max
+        self._eager = self.local is None and size <= inline_max
 
     def __enter__(self) -> _Source:
         if self._eager:
@@ -243,8 +244,8 @@ class _Source:
 
     def path(self) -> str:
         """A filesystem path holding the whole object (a temp copy for remote objects)."""
-        if self._local is not None:
-            return str(self._local(self.key))
+        if self.local is not None:
+            return self.local
         if self._copy is None:
             self._fill()  # a PDF or image too large to copy eagerly is still read whole
         return self._copy.name
@@ -288,20 +289,15 @@ def _image_size(source: _Source) -> tuple[int, int]:
     return width, height
 
 
-def _duration(storage: Storage, key: str, ffprobe_path: str | None) -> float | None:
+def _duration(source: _Source, ffprobe_path: str | None) -> float | None:
+    key = source.key
     if not ffprobe_path:
         log.warning("ffprobe not found; the duration of %s is not checked", key)
         return None
-    local_path = getattr(storage, "local_path", None)
-    presigned = getattr(storage, "presigned_get_url", None)
-    if local_path is not None:
-        source, protocols = str(local_path(key)), "file"
-    elif presigned is not None:
-        # ffprobe reads HTTP ranges itself, so nothing is copied through the app.
-        source, protocols = presigned(key, expires_in=FFPROBE_TIMEOUT + 60), "http,https,tcp,tls"
-    else:
-        log.warning("storage %r offers no path or URL; duration not checked", storage)
-        return None
+    # ffprobe reads a local file in place, or HTTP ranges of a presigned URL itself, so
+    # nothing is copied through the app.
+    media = source.media
+    source, protocols = media.location, media.protocols
     command = [
         ffprobe_path,
         "-v",

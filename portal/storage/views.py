@@ -1,8 +1,9 @@
-"""The local backend's part-upload endpoint: the app plays the bucket's role for PUTs."""
+"""The local backend's S3-compatible endpoint: the app plays the bucket's role for the
+uploader's requests, each authorised by the token the portal's sign endpoint issued."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
@@ -14,13 +15,10 @@ bp = Blueprint("storage_local", __name__)
 
 def _too_large(limit: int) -> StorageError:
     return StorageError(
-        _l("A part of the upload is larger than %(limit)s MB.", limit=limit // (1024 * 1024)),
+        _l("A part of the upload is larger than the %(limit)s bytes it was signed for.",
+           limit=f"{limit:,}".replace(",", ".")),
         status=413,
     )
-
-
-def _error(exc: StorageError):
-    return jsonify(error=str(exc)), exc.status
 
 
 class _Body:
@@ -51,33 +49,6 @@ def _body():
     if length is None or request.environ.get("wsgi.input_terminated"):
         return request.stream  # chunked: werkzeug knows where the body ends
     return _Body(request.environ["wsgi.input"], length)
-
-
-# CSRF-exempt (see init_storage): this is the local twin of a presigned S3 URL. The HMAC
-# token in the path names the one part of the one upload it may write and expires, so a
-# forged cross-site request can do nothing a token holder could not; a CSRF token would
-# also make the browser code differ from the S3 case.
-@bp.put("/storage/part/<token>")
-def put_part(token: str):
-    """Store the request body as the part the token names; answer its ETag (quoted
-    sha256 of the part)."""
-    storage = get_storage()
-    limit = storage.max_part_size
-    if request.content_length is not None and request.content_length > limit:
-        return _error(_too_large(limit))
-    # Let receive_part see one byte past the limit, so it refuses with our own message;
-    # this also overrides a smaller app-wide MAX_CONTENT_LENGTH meant for forms.
-    request.max_content_length = limit + 1
-    try:
-        part = storage.receive_part(token, _body())
-    except StorageError as exc:
-        return _error(exc)
-    except RequestEntityTooLarge:
-        return _error(_too_large(limit))
-    response = Response(status=200)
-    response.headers["ETag"] = f'"{part.etag}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 # --- S3-compatible multipart endpoint, for Uppy's AwsS3 plugin on the local backend --------
@@ -116,8 +87,6 @@ def _s3_error(exc: StorageError) -> Response:
 def _operation() -> str | None:
     method, args = request.method, request.args
     has_upload, has_part = "uploadId" in args, "partNumber" in args
-    if method == "POST" and "uploads" in args and not has_upload:
-        return "create"
     if method == "PUT" and has_upload and has_part:
         return "upload_part"
     if method == "GET" and has_upload and not has_part:
@@ -126,9 +95,15 @@ def _operation() -> str | None:
         return "complete"
     if method == "DELETE" and has_upload and not has_part:
         return "abort"
-    if method == "PUT" and not has_upload and not has_part:
-        return "put_object"
     return None
+
+
+def _length_error() -> StorageError:
+    return StorageError(
+        _l("A part of the upload does not have the length it was signed for. "
+           "Reload the page to resume the upload."),
+        status=400,
+    )
 
 
 def _forbidden() -> StorageError:
@@ -159,13 +134,16 @@ def _parse_completion(data: bytes) -> list[tuple[int, str]]:
     return parts
 
 
-@bp.route("/storage/s3/<path:key>", methods=["POST", "PUT", "GET", "DELETE"])
+# CSRF-exempt (see init_storage): this is the local twin of presigned S3 URLs. The HMAC
+# token in the query names the one operation on the one open upload (and part, and body
+# length) it allows and expires; a CSRF token would make the browser code differ from S3.
+@bp.route("/storage/s3/<path:key>", methods=["PUT", "GET", "POST", "DELETE"])
 def s3_request(key: str):
-    """One S3 multipart request (create, upload part, list, complete, abort) or a single
-    PUT, authorised by the token the portal's sign endpoint put in the URL."""
+    """One S3 multipart request (upload part, list, complete, abort) on an upload the
+    portal opened, authorised by the token the portal's sign endpoint put in the URL."""
     storage = get_storage()
     try:
-        payload = storage.read_s3_token(request.args.get("token", ""))
+        payload = storage.read_request_token(request.args.get("token", ""))
         operation = _operation()
         number = request.args.get("partNumber")
         if (
@@ -176,30 +154,24 @@ def s3_request(key: str):
             or payload.get("p") != (int(number) if number and number.isdigit() else number)
         ):
             raise _forbidden()
-        upload_id = payload.get("u")
-        if operation == "create":
-            new_id = storage.start_upload(key, content_type=payload["t"],
-                                          part_size=payload["ps"])
-            return _xml(
-                f'<InitiateMultipartUploadResult xmlns="{_S3_NS}"><Bucket>local</Bucket>'
-                f"<Key>{_esc(key)}</Key><UploadId>{new_id}</UploadId>"
-                "</InitiateMultipartUploadResult>"
-            )
-        if operation in ("upload_part", "put_object"):
-            limit = payload["ps"] if operation == "upload_part" else payload["n"]
-            if request.content_length is not None and request.content_length > limit:
-                raise _too_large(limit)
-            request.max_content_length = limit + 1
+        upload_id = payload["u"]
+        if operation == "upload_part":
+            length = payload["n"]
+            if request.content_length is not None and request.content_length > length:
+                raise _too_large(length)
+            if request.content_length is not None and request.content_length != length:
+                raise _length_error()
+            # Let the body through up to the signed length; this also overrides the
+            # small app-wide MAX_CONTENT_LENGTH meant for forms.
+            request.max_content_length = length + 1
             try:
-                if operation == "upload_part":
-                    etag = storage.receive_part_at(key, upload_id, payload["p"], _body()).etag
-                else:
-                    etag = storage.put_file(key, _Capped(_body(), limit),
-                                            content_type=payload["t"]).etag
+                part = storage.receive_part(key, upload_id, payload["p"], _Exact(_body(), length))
             except RequestEntityTooLarge:
-                raise _too_large(limit) from None
+                raise _too_large(length) from None
+            except ClientDisconnected:
+                raise _length_error() from None
             response = Response(status=200)
-            response.headers["ETag"] = f'"{etag}"'
+            response.headers["ETag"] = f'"{part.etag}"'
             response.headers["Cache-Control"] = "no-store"
             return response
         if operation == "list_parts":
@@ -214,11 +186,10 @@ def s3_request(key: str):
             )
         if operation == "complete":
             info = storage.complete(key, upload_id, _parse_completion(request.get_data()))
-            location = request.base_url
             return _xml(
-                f'<CompleteMultipartUploadResult xmlns="{_S3_NS}"><Location>{_esc(location)}'
-                f"</Location><Bucket>local</Bucket><Key>{_esc(key)}</Key>"
-                f"<ETag>&quot;{info.etag}&quot;</ETag></CompleteMultipartUploadResult>"
+                f'<CompleteMultipartUploadResult xmlns="{_S3_NS}"><Location>'
+                f"{_esc(request.base_url)}</Location><Bucket>local</Bucket><Key>{_esc(key)}"
+                f"</Key><ETag>&quot;{info.etag}&quot;</ETag></CompleteMultipartUploadResult>"
             )
         storage.abort(key, upload_id)
         return Response(status=204)
@@ -226,17 +197,20 @@ def s3_request(key: str):
         return _s3_error(exc)
 
 
-class _Capped:
-    """A body that refuses to yield more than ``limit`` bytes (a single PUT's size)."""
+class _Exact:
+    """A body that must hold exactly ``length`` bytes: more is refused (413), fewer
+    (a truncated upload) is refused before the part counts as received."""
 
-    def __init__(self, stream, limit: int):
+    def __init__(self, stream, length: int):
         self._stream = stream
-        self._limit = limit
-        self._left = limit
+        self._length = length
+        self._seen = 0
 
     def read(self, size: int) -> bytes:
         data = self._stream.read(size)
-        self._left -= len(data)
-        if self._left < 0:
-            raise _too_large(self._limit)
+        self._seen += len(data)
+        if self._seen > self._length:
+            raise _too_large(self._length)
+        if not data and self._seen != self._length:
+            raise _length_error()
         return data

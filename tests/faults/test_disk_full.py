@@ -87,12 +87,11 @@ def test_disk_full_during_part_and_completion_refuses_clearly_and_leaves_nothing
     before = entry_state(entry_id)
 
     # Part 2 does not fit on the 8 MB disk.
-    signed = uploader.sign(file_id, 2).get_json()["url"]
-    status, _etag, body = uploader.put(signed, chunks[1])
-    assert (status, body) == (507, {"error": DISK_FULL})
+    sent = uploader.put_part(file_id, 2, chunks[1])
+    assert (sent.status, sent.error()) == (507, DISK_FULL)
     assert _leftovers(root) == sorted(kept_files)  # no temp file, no half part
-    listed = uploader.list_parts(file_id).get_json()["parts"]
-    assert [(p["number"], p["size"]) for p in listed] == [(1, 5 * MiB)]
+    listed = uploader.list_parts(file_id)
+    assert [(n, size) for n, _e, size in listed] == [(1, 5 * MiB)]
     assert entry_state(entry_id) == before
 
     # More room: the parts fit, and so does the file: completion renames the file the

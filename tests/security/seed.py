@@ -73,7 +73,7 @@ class World:
     panel_id: int = 0
     snapshot_version: int = 1
     reset_token: str = ""
-    part_token: str = ""
+    part_url: str = ""
     pdf: bytes = b""
     extra: dict = field(default_factory=dict)
 
@@ -138,7 +138,8 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     db.session.add(file)
     upload, _resumed = file_services.start_upload(
         entry=draft, slot_id=slot.id, part_number=1, filename="ban-nhap.pdf", size=len(data),
-        content_type="application/pdf", user=u["owner"], storage=storage)
+        content_type="application/pdf", user=u["owner"], storage=storage,
+        part_size=app.config["UPLOAD_PART_SIZE"])
 
     rnd = make_round(contest, now=now, judges=[u["judge_a"], u["judge_o"]], blind=blind,
                      judges_per_entry=1)
@@ -169,7 +170,9 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
         level_id=contest.prize_levels[0].id, slot_id=slot.id, membership_id=membership.id,
         panel_id=rnd.panels[0].id,
         reset_token=make_reset_token(u["owner"], secret_key=app.config["SECRET_KEY"]),
-        part_token=storage.sign_part(upload.key, upload.upload_id, 1).rsplit("/", 1)[1],
+        part_url=storage.sign_request(
+            operation="upload_part", key=upload.key, upload_id=upload.upload_id,
+            part_number=1, content_length=len(data), expires_in=600),
         pdf=data,
     )
     return world

@@ -75,10 +75,6 @@ TABLE = {
     "GET /files/entries/<int:entry_id>/slots": "404 200 404 200 404 404 404 404 404",
     "POST /files/entries/<int:entry_id>/uploads": "401 ok  404 ok  404 404 404 404 404",
     "POST /files/uploads/<int:file_id>/abort": "401 ok  404 ok  404 404 404 404 404",
-    "POST /files/uploads/<int:file_id>/complete": "401 ok  404 ok  404 404 404 404 404",
-    "GET /files/uploads/<int:file_id>/parts": "401 200 404 200 404 404 404 404 404",
-    "POST /files/uploads/<int:file_id>/parts/<int:part_number>":
-        "401 ok  404 ok  404 404 404 404 404",
     "POST /files/uploads/<int:file_id>/sign": "401 ok  404 ok  404 404 404 404 404",
     "POST /files/uploads/<int:file_id>/verify": "401 ok  404 ok  404 404 404 404 404",
     "GET /judge/": "L   200 200 200 200 200 200 200 200",
@@ -165,7 +161,6 @@ TABLE = {
     "GET /results/<slug>/review": "L   404 404 404 404 404 404 200 200",
     "POST /results/<slug>/tiebreak": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/v/<int:n>": "200 200 200 200 200 200 200 200 200",
-    "PUT /storage/part/<token>": "ok  ok  ok  ok  ok  ok  ok  ok  ok",
     # The local S3-compatible endpoint for Uppy's AwsS3 plugin: without the portal's
     # signed token nobody gets anything.
     "POST /storage/s3/<path:key>": "403 403 403 403 403 403 403 403 403",
@@ -174,10 +169,10 @@ TABLE = {
     "DELETE /storage/s3/<path:key>": "403 403 403 403 403 403 403 403 403",
 }
 
-# The only route that takes no CSRF token: the local twin of a presigned S3 URL, whose
-# HMAC token in the path is its whole authority (see portal/storage/views.py).
-CSRF_EXEMPT = {"PUT /storage/part/<token>", "POST /storage/s3/<path:key>",
-               "PUT /storage/s3/<path:key>", "DELETE /storage/s3/<path:key>"}
+# The only route that takes no CSRF token: the local twin of presigned S3 URLs, whose
+# HMAC token is its whole authority (see portal/storage/views.py).
+CSRF_EXEMPT = {"POST /storage/s3/<path:key>", "PUT /storage/s3/<path:key>",
+               "DELETE /storage/s3/<path:key>"}
 
 
 def route_keys(app) -> dict[str, object]:
@@ -317,13 +312,14 @@ def test_json_upload_endpoint_refuses_a_missing_csrf_header(app):
 
 
 def test_part_put_refuses_a_tampered_token(app):
-    """The CSRF-exempt PUT is guarded by its HMAC token: a changed token writes nothing."""
+    """The CSRF-exempt part PUT is guarded by its HMAC token: a changed token writes
+    nothing; the real one writes exactly the signed length."""
     world = seed(app)
     client, _token = client_as(app, world, "owner")
-    token = world.part_token
+    url, token = world.part_url.split("&token=")
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    response = client.put(f"/storage/part/{forged}", data=b"x" * 10)
-    assert response.status_code == 403, response.get_json()
-    ok = client.put(f"/storage/part/{token}", data=b"x" * 10)
+    response = client.put(f"{url}&token={forged}", data=world.pdf)
+    assert response.status_code == 403, response.data
+    ok = client.put(world.part_url, data=world.pdf)
     assert ok.status_code == 200
-    assert ok.headers["ETag"] == f'"{hashlib.sha256(b"x" * 10).hexdigest()}"'
+    assert ok.headers["ETag"] == f'"{hashlib.sha256(world.pdf).hexdigest()}"'

@@ -41,6 +41,22 @@ class LiveServer:
         self._server.server_close()
 
 
+def part_url(storage: Storage, key: str, upload_id: str, number: int, length: int,
+             expires_in: int = 3600) -> str:
+    """The URL the portal would sign for part ``number`` of ``length`` bytes."""
+    return storage.sign_request(operation="upload_part", key=key, upload_id=upload_id,
+                                part_number=number, content_length=length,
+                                expires_in=expires_in)
+
+
+def error_message(response) -> str:
+    """The <Message> of an S3-style XML error answer."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(response.content)
+    return next(e.text for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "Message")
+
+
 @dataclass
 class Harness:
     backend: str
@@ -60,7 +76,7 @@ class Harness:
     ) -> str:
         """PUT one part the way the browser does and return the ETag header."""
         storage = storage or self.storage
-        response = self.put(storage.sign_part(key, upload_id, number), data)
+        response = self.put(part_url(storage, key, upload_id, number, len(data)), data)
         assert response.status_code == 200, response.text
         return response.headers["ETag"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from flask_wtf import CSRFProtect
 
 from portal.storage import StorageError, init_storage
 from portal.storage import local as local_module
+from tests.storage.conftest import error_message, part_url
 
 MiB = 1024 * 1024
 KEY = "2025/entry-3/5d2c"
@@ -33,8 +35,8 @@ def part_files(root, upload_id) -> list[str]:
 
 def test_signed_part_url_is_relative_to_the_app(local):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    url = local.storage.sign_part(KEY, upload_id, 1)
-    assert url.startswith("/storage/part/")
+    url = part_url(local.storage, KEY, upload_id, 1, 3)
+    assert url.startswith(f"/storage/s3/{KEY}?uploadId={upload_id}&partNumber=1&token=")
 
 
 ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -42,7 +44,7 @@ ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 def test_part_put_answers_quoted_sha256_etag(local):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    response = local.put(local.storage.sign_part(KEY, upload_id, 4), b"abc")
+    response = local.put(part_url(local.storage, KEY, upload_id, 4, 3), b"abc")
     assert response.status_code == 200
     assert response.headers["ETag"] == f'"{ABC_SHA256}"'
     assert part_files(local.storage.root, upload_id) == [
@@ -54,52 +56,52 @@ def test_part_put_answers_quoted_sha256_etag(local):
 
 def test_tampered_token_is_refused(local):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    url = local.storage.sign_part(KEY, upload_id, 1)
+    url = part_url(local.storage, KEY, upload_id, 1, 4)
     tampered = url[:-2] + ("AA" if not url.endswith("AA") else "BB")
 
     response = local.put(tampered, b"data")
 
     assert response.status_code == 403
-    assert response.json() == {
-        "error": "This upload link is invalid. Please reload the page and try again."
-    }
+    assert error_message(response) == (
+        "This upload link is invalid. Please reload the page and try again."
+    )
     assert part_files(local.storage.root, upload_id) == ["meta.json"]
 
 
 def test_expired_token_is_refused(local):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    url = local.storage.sign_part(KEY, upload_id, 1, expires_in=1)
+    url = part_url(local.storage, KEY, upload_id, 1, 4, expires_in=1)
     time.sleep(2.1)
 
     response = local.put(url, b"data")
 
     assert response.status_code == 403
-    assert response.json() == {
-        "error": "This upload link has expired. Reload the page to resume the upload."
-    }
+    assert error_message(response) == (
+        "This upload link has expired. Reload the page to resume the upload."
+    )
 
 
 def test_token_for_another_app_secret_is_refused(local, tmp_path):
-    other = local_module.LocalStorage(
-        tmp_path / "other",
-        secret_key="another-secret",
-        url_for_part=lambda token: "/storage/part/" + token,
-    )
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    forged = other._serializer.dumps({"k": KEY, "u": upload_id, "p": 1, "e": 3600})
-    response = local.put("/storage/part/" + forged, b"data")
+    other = local_module.LocalStorage(
+        local.storage.root,
+        secret_key="another-secret",
+        url_for_request=lambda key, query: local.storage._url_for_request(key, query),
+    )
+    response = local.put(part_url(other, KEY, upload_id, 1, 4), b"data")
     assert response.status_code == 403
+    assert part_files(local.storage.root, upload_id) == ["meta.json"]
 
 
 def test_part_for_an_aborted_upload_is_refused(local):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    url = local.storage.sign_part(KEY, upload_id, 1)
+    url = part_url(local.storage, KEY, upload_id, 1, 4)
     local.storage.abort(KEY, upload_id)
 
     response = local.put(url, b"data")
 
     assert response.status_code == 404
-    assert response.json()["error"] == (
+    assert error_message(response) == (
         "This upload has expired or was cancelled. Please start it again."
     )
     assert leftovers(local.storage.root) == []
@@ -108,13 +110,13 @@ def test_part_for_an_aborted_upload_is_refused(local):
 def test_oversized_part_is_refused_while_streaming(local):
     local.storage.max_part_size = 3 * MiB
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    url = local.storage.sign_part(KEY, upload_id, 1)
+    url = part_url(local.storage, KEY, upload_id, 1, 4 * MiB)
 
     # A generator makes requests send it chunked, with no Content-Length to check upfront.
     response = local.put(url, (b"x" * MiB for _ in range(4)))
 
     assert response.status_code == 413
-    assert response.json() == {"error": "A part of the upload is larger than 3 MB."}
+    assert error_message(response) == ("A part of the upload is larger than 3 MB.")
     assert part_files(local.storage.root, upload_id) == ["meta.json"]
     assert leftovers(local.storage.root) == []
 
@@ -122,7 +124,7 @@ def test_oversized_part_is_refused_while_streaming(local):
 def test_oversized_part_with_content_length_is_refused_upfront(local):
     local.storage.max_part_size = MiB
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    response = local.put(local.storage.sign_part(KEY, upload_id, 1), b"x" * (MiB + 1))
+    response = local.put(part_url(local.storage, KEY, upload_id, 1, MiB + 1), b"x" * (MiB + 1))
     assert response.status_code == 413
     assert part_files(local.storage.root, upload_id) == ["meta.json"]
 
@@ -149,13 +151,13 @@ DISK_FULL = (
 
 def test_disk_full_while_receiving_a_part_leaves_nothing(local, monkeypatch):
     upload_id = local.storage.start_upload(KEY, content_type="application/pdf")
-    url = local.storage.sign_part(KEY, upload_id, 1)
+    url = part_url(local.storage, KEY, upload_id, 1, 5 * MiB)
     fail_after(monkeypatch, 2)
 
     response = local.put(url, os.urandom(5 * MiB))
 
     assert response.status_code == 507
-    assert response.json() == {"error": DISK_FULL}
+    assert error_message(response) == (DISK_FULL)
     assert part_files(local.storage.root, upload_id) == ["meta.json"]
     assert leftovers(local.storage.root) == []
 
@@ -198,7 +200,8 @@ def test_head_reports_sha256_recorded_at_write(local):
 
     info = local.storage.put_file(KEY, io.BytesIO(b"abc"), content_type="text/plain")
     assert local.storage.head(KEY).sha256 == hashlib.sha256(b"abc").hexdigest() == info.sha256
-    assert local.storage.local_path(KEY) == local.storage.root / "objects" / KEY
+    source = local.storage.media_source(KEY, expires_in=60)
+    assert (Path(source.location), source.local) == (local.storage.root / "objects" / KEY, True)
 
 
 def test_part_put_works_under_csrf_protection_in_either_order(tmp_path):
@@ -214,7 +217,7 @@ def test_part_put_works_under_csrf_protection_in_either_order(tmp_path):
             csrf.init_app(app)
         with app.test_request_context():
             upload_id = storage.start_upload(KEY, content_type="application/pdf")
-            url = storage.sign_part(KEY, upload_id, 1)
+            url = part_url(storage, KEY, upload_id, 1, 3)
         response = app.test_client().put(url, data=b"abc")
         assert response.status_code == 200, (csrf_first, response.data)
         assert response.headers["ETag"] == f'"{ABC_SHA256}"'
@@ -256,7 +259,7 @@ def test_fixed_size_parts_go_straight_into_one_file_that_becomes_the_object(loca
     assert (info.size, info.sha256) == (len(data), hashlib.sha256(data).hexdigest())
     assert info.etag == local_module.multipart_etag(
         [hashlib.sha256(c).hexdigest() for c in chunks_of(data)])
-    published = storage.local_path(KEY)
+    published = Path(storage.media_source(KEY, expires_in=60).location)
     assert published.read_bytes() == data
     # renamed, not copied: the object is the very file the parts were written into
     assert (published.stat().st_ino, published.stat().st_dev) == (
@@ -268,9 +271,9 @@ def test_fixed_size_parts_go_straight_into_one_file_that_becomes_the_object(loca
 
 def test_fixed_size_part_longer_than_the_part_size_is_refused(local):
     upload_id = start_fixed(local.storage)
-    response = local.put(local.storage.sign_part(KEY, upload_id, 2), b"x" * (PART + 1))
+    response = local.put(part_url(local.storage, KEY, upload_id, 2, PART + 1), b"x" * (PART + 1))
     assert response.status_code == 413
-    assert response.json() == {"error": "A part of the upload is larger than 6 MB."}
+    assert error_message(response) == ("A part of the upload is larger than 6 MB.")
     assert local.storage.list_parts(KEY, upload_id) == []
 
 
@@ -293,7 +296,7 @@ def test_fixed_size_short_middle_part_is_refused_and_can_be_sent_again(local):
     first = local.upload_part(KEY, upload_id, 1, data[:PART])
     assert storage.complete(KEY, upload_id, [(1, first), (2, second), (3, third)]).size == len(
         data)
-    assert storage.local_path(KEY).read_bytes() == data
+    assert Path(storage.media_source(KEY, expires_in=60).location).read_bytes() == data
 
 
 def test_fixed_size_retried_part_same_bytes_is_fine_other_bytes_replace_it(local):
@@ -311,7 +314,7 @@ def test_fixed_size_retried_part_same_bytes_is_fine_other_bytes_replace_it(local
     assert str(caught.value).startswith("Part 1 of the file never arrived")
 
     storage.complete(KEY, upload_id, [(1, replaced), (2, second)])
-    assert storage.local_path(KEY).read_bytes() == other + two
+    assert Path(storage.media_source(KEY, expires_in=60).location).read_bytes() == other + two
 
 
 def fail_writes_after(monkeypatch, allowed: int):
@@ -339,20 +342,20 @@ def fail_writes_after(monkeypatch, allowed: int):
 def test_fixed_size_disk_full_while_receiving_lists_no_part_and_retry_works(local, monkeypatch):
     storage = local.storage
     upload_id = start_fixed(storage)
-    url = storage.sign_part(KEY, upload_id, 1)
+    url = part_url(storage, KEY, upload_id, 1, PART)
     data = os.urandom(PART)
     fail_writes_after(monkeypatch, 2)
 
     response = local.put(url, data)
 
     assert response.status_code == 507
-    assert response.json() == {"error": DISK_FULL}
+    assert error_message(response) == (DISK_FULL)
     assert storage.list_parts(KEY, upload_id) == []
     assert leftovers(storage.root) == []
     monkeypatch.undo()
     etag = local.upload_part(KEY, upload_id, 1, data)
     assert storage.complete(KEY, upload_id, [(1, etag)]).size == PART
-    assert storage.local_path(KEY).read_bytes() == data
+    assert Path(storage.media_source(KEY, expires_in=60).location).read_bytes() == data
 
 
 def test_fixed_size_disk_full_while_completing_keeps_the_upload(local, monkeypatch):
@@ -371,7 +374,7 @@ def test_fixed_size_disk_full_while_completing_keeps_the_upload(local, monkeypat
     monkeypatch.undo()
     assert [p.number for p in storage.list_parts(KEY, upload_id)] == [1, 2, 3]
     storage.complete(KEY, upload_id, list(enumerate(etags, start=1)))
-    assert storage.local_path(KEY).read_bytes() == data
+    assert Path(storage.media_source(KEY, expires_in=60).location).read_bytes() == data
 
 
 def test_fixed_size_completion_with_fewer_parts_forgets_the_ones_it_cuts_off(local, monkeypatch):
@@ -392,7 +395,7 @@ def test_fixed_size_completion_with_fewer_parts_forgets_the_ones_it_cuts_off(loc
     assert str(caught.value).startswith("Part 3 of the file never arrived")
     third = local.upload_part(KEY, upload_id, 3, data[2 * PART:])
     storage.complete(KEY, upload_id, [(1, etags[0]), (2, etags[1]), (3, third)])
-    assert storage.local_path(KEY).read_bytes() == data
+    assert Path(storage.media_source(KEY, expires_in=60).location).read_bytes() == data
 
 
 def test_fixed_size_part_still_arriving_answers_503(local):
@@ -405,12 +408,12 @@ def test_fixed_size_part_still_arriving_answers_503(local):
     lock = os.open(folder / "part-00001.lock", os.O_WRONLY | os.O_CREAT)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        response = local.put(storage.sign_part(KEY, upload_id, 1), b"x" * 10)
+        response = local.put(part_url(storage, KEY, upload_id, 1, 10), b"x" * 10)
     finally:
         os.close(lock)
     assert response.status_code == 503
-    assert response.json() == {"error": (
-        "An earlier copy of this part is still arriving. It will be sent again in a moment.")}
+    assert error_message(response) == (
+        "An earlier copy of this part is still arriving. It will be sent again in a moment.")
     assert local.upload_part(KEY, upload_id, 1, b"x" * 10)  # once it is done, fine
 
 
@@ -436,16 +439,16 @@ def test_fixed_size_completion_waits_for_a_part_still_arriving(local, monkeypatc
 def test_fixed_size_part_after_completion_or_abort_is_refused(local):
     storage = local.storage
     upload_id = start_fixed(storage)
-    late = storage.sign_part(KEY, upload_id, 2)
+    late = part_url(storage, KEY, upload_id, 2, 3)
     etag = local.upload_part(KEY, upload_id, 1, b"abc")
     storage.complete(KEY, upload_id, [(1, etag)])
     response = local.put(late, b"zzz")
     assert response.status_code == 404
-    assert storage.local_path(KEY).read_bytes() == b"abc"
+    assert Path(storage.media_source(KEY, expires_in=60).location).read_bytes() == b"abc"
 
     upload_id = storage.start_upload("2025/entry-3/other", content_type="video/mp4",
                                      part_size=PART)
-    url = storage.sign_part("2025/entry-3/other", upload_id, 1)
+    url = part_url(storage, "2025/entry-3/other", upload_id, 1, 3)
     storage.abort("2025/entry-3/other", upload_id)
     assert local.put(url, b"zzz").status_code == 404
     assert os.listdir(storage.root / "multipart") == []

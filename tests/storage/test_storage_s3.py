@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.storage import S3Storage, StorageError
+from tests.storage.conftest import part_url
 from tests.support.s3 import ACCESS_KEY, SECRET_KEY
 
 KEY = "2025/entry-9/77aa"
@@ -24,7 +25,8 @@ def test_prefix_applies_to_every_stored_key(s3):
     assert [u["Key"] for u in raw_uploads] == ["portal-test/2025/entry-9/88bb"]
     assert [o.key for o in storage.list_keys()] == [KEY]
     assert [u[:2] for u in storage.list_multipart_uploads()] == [("2025/entry-9/88bb", upload_id)]
-    assert "/portal-test/2025/entry-9/88bb?" in storage.sign_part("2025/entry-9/88bb", upload_id, 1)
+    url = part_url(storage, "2025/entry-9/88bb", upload_id, 1, 3)
+    assert "/portal-test/2025/entry-9/88bb?" in url
 
 
 def test_ensure_bucket_sets_cors_for_browser_part_uploads(s3):
@@ -91,7 +93,7 @@ def test_part_urls_are_signed_for_the_public_endpoint(moto_endpoint):
         access_key=ACCESS_KEY,
         secret_key=SECRET_KEY,
     )
-    url = storage.sign_part(KEY, "upload-1", 3)
+    url = part_url(storage, KEY, "upload-1", 3, 3)
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == (
         "https",
@@ -104,5 +106,5 @@ def test_part_urls_are_signed_for_the_public_endpoint(moto_endpoint):
 
 def test_part_number_out_of_range_is_refused(s3):
     with pytest.raises(StorageError) as caught:
-        s3.storage.sign_part(KEY, "x", 10_001)
+        part_url(s3.storage, KEY, "x", 10_001, 3)
     assert str(caught.value) == "Invalid part number."

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
+from portal.storage import MediaSource
 from portal.storage.verify import FileFacts, SlotPolicy, VerificationError, verify_object
 
 KEY = "2025/entry-5/file"
@@ -66,9 +67,12 @@ class CountingStore:
         self.reads: list[str] = []
 
     def __getattr__(self, name):
-        if name == "local_path":  # stand in for a remote store even on the local backend
-            raise AttributeError(name)
         return getattr(self._storage, name)
+
+    def media_source(self, key, *, expires_in):
+        # Stand in for a remote store even on the local backend: never a local file.
+        real = self._storage.media_source(key, expires_in=expires_in)
+        return MediaSource(location=real.location, protocols=real.protocols, local=False)
 
     def read_range(self, key, start, length):
         self.reads.append(f"range {start}+{length}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from portal.models import (
     Criterion,
     Entry,
     EntryAuthor,
+    EntryFile,
     EntryPart,
     FileSlot,
     Genre,
@@ -179,3 +181,19 @@ def make_round(contest: Contest, *, position: int = 1, now: datetime | None = No
     db.session.add(rnd)
     db.session.flush()
     return rnd
+
+
+def add_verified_files(entry: Entry, count: int | None = None) -> None:
+    """Verified files for every required slot of the entry's genre."""
+    for slot in entry.genre.slots:
+        n = count if count is not None else max(slot.min_count,
+                                                entry.parts_count if slot.per_part else 0)
+        for i in range(n):
+            db.session.add(EntryFile(
+                entry=entry, slot=slot, part_number=i + 1 if slot.per_part else None,
+                key=f"test/{entry.id}/{uuid.uuid4().hex}",
+                original_filename=f"trang-bao-ky-{i + 1}.{slot.format_list[0]}",
+                content_type="application/pdf", size=1234 + i, sha256="ab" * 32,
+                status=EntryFile.VERIFIED,
+            ))
+    db.session.flush()

@@ -1,19 +1,23 @@
 /* The entry form's uploader: one Uppy Dashboard per file slot, sending files with Uppy's
  * official AwsS3 plugin (@uppy/aws-s3 6.1.0, in Uppy 6.0.1) in its `signRequest` mode.
  *
- * The plugin builds S3's REST requests itself (CreateMultipartUpload, UploadPart,
- * ListParts, CompleteMultipartUpload, AbortMultipartUpload, or one PUT for a file of at
- * most 10 MB) and calls signRequest({method, key, uploadId?, partNumber?}) for each; it
- * expects {url} back and sends the request to that URL. The portal keeps control:
- * - a pre-processor asks the portal's start endpoint for the file's row and key
- *   (<edition>/<entry>/<uuid>, never the filename); generateObjectKey returns that key;
- * - the portal's sign endpoint signs only requests for that key, only these operations,
- *   with a short expiry (S3: a presigned URL; local storage: the app's S3-compatible
- *   endpoint /storage/s3/<key> with an HMAC token);
+ * The plugin builds S3's REST requests itself (UploadPart, ListParts,
+ * CompleteMultipartUpload, AbortMultipartUpload) and calls
+ * signRequest({method, key, uploadId, partNumber?}) for each; it expects {url} back and
+ * sends the request to that URL. The portal keeps control:
+ * - a pre-processor asks the portal's start endpoint to open the upload: the portal
+ *   creates it in storage under a key it generates (<edition>/<entry>/<uuid>, never the
+ *   filename) and answers the key, the upload id and the part size. Handing the plugin
+ *   that upload as its `s3Multipart` state makes it skip CreateMultipartUpload, so the
+ *   browser is never given a URL that creates an upload or writes an object;
+ * - the portal's sign endpoint signs only requests on that one open upload, a part only
+ *   with its exact length, with a short expiry (S3: a presigned URL; local storage: the
+ *   app's S3-compatible endpoint /storage/s3/<key> with an HMAC token). Once the upload
+ *   is completed every URL signed for it is dead;
  * - a post-processor asks the portal to verify the finished object (verified, or
  *   rejected with the reason shown).
- * A file chosen again after a reload resumes: the start endpoint returns the recorded
- * upload id and the plugin lists the parts already sent.
+ * A file chosen again after a reload resumes: the start endpoint returns the same upload
+ * and the plugin lists the parts already sent.
  *
  * Configuration comes from data- attributes (no inline script, see the CSP).
  */
@@ -73,7 +77,6 @@
     var csrf = root.getAttribute("data-csrf");
     var startUrl = root.getAttribute("data-start-url");
     var partSize = Number(root.getAttribute("data-part-size")) || 16 * 1024 * 1024;
-    var threshold = Number(root.getAttribute("data-multipart-threshold")) || 10 * 1000 * 1000;
     var locale = root.getAttribute("data-locale") === "vi" && U.locales && U.locales.vi_VN;
     root.querySelectorAll(".file-uploader").forEach(function (el, index) {
       var accept = (el.getAttribute("data-accept") || "").split(",").filter(Boolean);
@@ -113,13 +116,11 @@
             return null;
           }
           return api(startUrl, csrf, {
-            plugin: "aws-s3", slot_id: slotId, part_number: part,
+            slot_id: slotId, part_number: part,
             filename: file.name, size: file.size, type: file.type || ""
           }).then(function (upload) {
             uppy.setFileMeta(id, { portal: upload });
-            if (upload.resumed && upload.uploadId) {
-              uppy.setFileState(id, { s3Multipart: { key: upload.key, uploadId: upload.uploadId } });
-            }
+            uppy.setFileState(id, { s3Multipart: { key: upload.key, uploadId: upload.uploadId } });
           }).catch(function (error) {
             uppy.emit("upload-error", uppy.getFile(id), error);
           });
@@ -130,8 +131,11 @@
       uppy.use(U.AwsS3, {
         limit: 3,
         allowedMetaFields: [],
-        shouldUseMultipart: function (file) { return file.size > threshold; },
-        getChunkSize: function () { return partSize; },
+        shouldUseMultipart: true,
+        // The part size the portal signs for (files.services.upload_part_size).
+        getChunkSize: function (file) {
+          return Math.max(partSize, 5 * 1024 * 1024, Math.ceil(file.size / 10000));
+        },
         generateObjectKey: function (file) {
           var upload = portal(file);
           // Never reached without a key: the pre-processor failed the file instead.

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import AuditEvent, Entry, EntryFile
+from portal.models import AuditEvent, Entry
 from tests.support.factories import make_contest, make_user
 from tests.support.web import login
 
@@ -68,22 +66,6 @@ def entry_form(contest, *, genre="BI", parts=None, authors=None, **overrides) ->
             data[f"authors-{i}-{key}"] = value
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def add_verified_files(entry: Entry, count: int | None = None) -> None:
-    """Verified files for every required slot of the entry's genre."""
-    for slot in entry.genre.slots:
-        n = count if count is not None else max(slot.min_count,
-                                                entry.parts_count if slot.per_part else 0)
-        for i in range(n):
-            db.session.add(EntryFile(
-                entry=entry, slot=slot, part_number=i + 1 if slot.per_part else None,
-                key=f"test/{entry.id}/{uuid.uuid4().hex}",
-                original_filename=f"trang-bao-ky-{i + 1}.{slot.format_list[0]}",
-                content_type="application/pdf", size=1234 + i, sha256="ab" * 32,
-                status=EntryFile.VERIFIED,
-            ))
-    db.session.flush()
 
 
 def entry_count() -> int:

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from portal.entries import services
 from portal.extensions import db
 from portal.models import AuditEvent, Entry
-from tests.integration.entries.conftest import add_verified_files, audit_actions, entry_form
-from tests.support.factories import grant, make_contest, make_entry, make_user
+from portal.storage import get_storage
+from tests.integration.entries.conftest import audit_actions, entry_form
+from tests.support.factories import add_verified_files, grant, make_contest, make_entry, make_user
 from tests.support.web import html, post_form
 
 
@@ -130,7 +131,7 @@ def test_withdraw_and_reopen_keep_the_reference(signed_in, contest, entrant):
     entry = db.session.get(Entry, entry.id)
     assert (entry.status, entry.reference) == (Entry.DRAFT, "BLV2026-BI-001")
     other = _ready_entry(contest, make_user())  # takes the next number meanwhile
-    services.submit_entry(other, actor=other.owner, expected_version=None,
+    services.submit_entry(other, actor=other.owner, expected_version=None, storage=get_storage(),
                           now=datetime.now(UTC))
     db.session.commit()
     assert _submit(signed_in, entry).status_code == 302
@@ -229,7 +230,7 @@ def test_concurrent_submits_get_distinct_sequential_references(app, db_backend):
                 owner = entry.owner
                 barrier.wait(timeout=30)
                 services.submit_entry(entry, actor=owner, expected_version=None,
-                                      now=datetime.now(UTC))
+                                      storage=get_storage(), now=datetime.now(UTC))
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001  (collected and asserted below)
                 errors.append(repr(exc))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from pathlib import Path
 
 import pytest
-import requests
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -20,7 +20,7 @@ from portal.storage.local import multipart_etag
 from tests.support.factories import genre, make_entry
 from tests.support.s3 import moto_server
 
-from .helpers import MiB, Uploader, file_rows, make_mp4, make_pdf
+from .helpers import MiB, Uploader, file_rows, make_mp4, make_pdf, over_http
 
 INLINE_MAX = 4 * MiB
 SIZE = 11 * MiB  # three parts of 5 MiB
@@ -62,11 +62,8 @@ def uploader(app, runner, owner_client, world):
     result = runner.invoke(args=["storage", "init", "--origin", "http://localhost"])
     assert result.exit_code == 0, result.output
 
-    def put(url, data):
-        response = requests.put(url, data=data, timeout=30)
-        return response.status_code, response.headers.get("ETag"), response.text
 
-    return Uploader(owner_client, world.entry.id, put=put)
+    return Uploader(owner_client, world.entry.id, http=over_http)
 
 
 def no_whole_reads(monkeypatch):
@@ -178,7 +175,7 @@ def test_s3_same_large_video_in_two_entries_is_a_duplicate_by_etag(
 ):
     other = make_entry(world.contest, world.owner, genre_code="TH")
     db.session.commit()
-    first = Uploader(owner_client, other.id, put=uploader._put)
+    first = Uploader(owner_client, other.id, http=uploader.http)
     assert first.upload(world.video.id, "a.mp4", video, part=1).get_json()["warning"] is None
 
     body = uploader.upload(world.video.id, "b.mp4", video, part=1).get_json()
@@ -213,7 +210,7 @@ def test_local_upload_records_etag_and_sha256_written_in_place(uploader, world, 
     assert (body["sha256"], body["etag"]) == (hashlib.sha256(video).hexdigest(), expected_etag)
     [row] = file_rows()
     assert (row.etag, row.sha256, row.size) == (expected_etag, body["sha256"], SIZE)
-    assert get_storage().local_path(row.key).read_bytes() == video
+    assert Path(get_storage().media_source(row.key, expires_in=60).location).read_bytes() == video
 
 
 def _file(entry, slot, *, sha256=None, etag=None, size=100, status=EntryFile.VERIFIED):

@@ -81,7 +81,7 @@ def test_verify_reports_a_deleted_object(runner, owner_client, world):
 def test_verify_reports_changed_bytes(runner, owner_client, world):
     Uploader(owner_client, world.entry.id).upload(world.script.id, "a.pdf", make_pdf())
     [row] = file_rows()
-    path = get_storage().local_path(row.key)
+    path = Path(get_storage().media_source(row.key, expires_in=60).location)
     with open(path, "ab") as fh:
         fh.write(b"tampered")
     os.utime(path, (time.time(), time.time()))
@@ -90,3 +90,32 @@ def test_verify_reports_changed_bytes(runner, owner_client, world):
     assert result.output.splitlines()[0] == (
         f"SIZE file {row.id} of entry #{world.entry.id} (a.pdf, key {row.key}): "
         f"{row.size + 8} bytes stored, {row.size} recorded")
+
+
+def test_gc_forgets_uploads_the_store_no_longer_has_and_frees_the_open_upload_limit(
+        app, runner, owner_client, world):
+    """The hourly schedule (docs/deploy.md): an upload abandoned for longer than
+    UPLOAD_ABANDON_HOURS is aborted, and a row whose upload the store already dropped (a
+    bucket lifecycle rule) is forgotten, so neither counts against UPLOAD_OPEN_MAX."""
+    from datetime import timedelta
+
+    from portal.models import EntryFile
+
+    app.config.update(UPLOAD_OPEN_MAX=2, UPLOAD_ABANDON_HOURS=24)
+    up = Uploader(owner_client, world.entry.id)
+    gone = up.start(world.script.id, "gone.pdf", 100).get_json()
+    old = up.start(world.script.id, "old.pdf", 100).get_json()
+    assert up.start(world.script.id, "third.pdf", 100).status_code == 429
+    get_storage().abort(gone["key"], gone["uploadId"])  # the store dropped it
+    _age_upload(old["uploadId"], 25)
+    for row in file_rows():
+        row.created_at = row.created_at - timedelta(hours=25)
+    db.session.commit()
+
+    done = runner.invoke(args=["storage", "gc", "--apply"])
+    assert done.exit_code == 0, done.output
+    assert f"Aborted upload {gone['key']}: the store no longer has it" in done.output
+    assert done.output.splitlines()[-1] == "Done: 2 uploads aborted, 0 objects deleted."
+    assert file_rows() == [] and open_uploads() == []
+    assert db.session.scalar(db.select(db.func.count(EntryFile.id))) == 0
+    assert up.start(world.script.id, "third.pdf", 100).status_code == 201

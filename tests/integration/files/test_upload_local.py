@@ -62,9 +62,8 @@ def test_multipart_upload_resumes_after_the_client_restarts(app, owner_client, w
     assert resumed.status_code == 200
     assert resumed.get_json()["resumed"] is True
     assert resumed.get_json()["file_id"] == started["file_id"]
-    listed = again.list_parts(started["file_id"]).get_json()["parts"]
-    assert [(p["number"], p["etag"]) for p in listed] == [
-        (n, e.strip('"')) for n, e in first]
+    listed = again.list_parts(started["file_id"])
+    assert [(n, e) for n, e, _size in listed] == [(n, e.strip('"')) for n, e in first]
     third = again.send_part(started["file_id"], 3, chunks[2])
     done = again.complete(started["file_id"], [*first, (3, third)])
     assert done.status_code == 200, done.get_json()
@@ -107,14 +106,26 @@ def test_truncated_pdf_is_rejected(owner_client, world):
               "Tệp PDF bị hỏng hoặc không đầy đủ. Hãy xuất lại tệp và tải lên tệp mới.")
 
 
-def test_file_larger_than_declared_is_rejected_on_completion(owner_client, world):
-    version = world.entry.version
+def test_part_longer_than_declared_is_refused_and_nothing_is_stored(owner_client, world):
     data = make_pdf()
-    world.script.max_size = len(data) - 1
-    db.session.commit()
     up = Uploader(owner_client, world.entry.id)
     started = up.start(world.script.id, "a.pdf", len(data) - 10).get_json()
+    sent = up.put_part(started["file_id"], 1, data)
+    assert sent.status == 413, sent.body
+    assert sent.error() == (
+        f"Một phần của tệp lớn hơn {len(data) - 10:,} byte đã được ký cho nó.".replace(",", "."))
+    assert up.list_parts(started["file_id"]) == []
+    assert stored_keys() == []
+
+
+def test_file_over_the_slot_limit_is_rejected_at_verification(owner_client, world):
+    version = world.entry.version
+    data = make_pdf()
+    up = Uploader(owner_client, world.entry.id)
+    started = up.start(world.script.id, "a.pdf", len(data)).get_json()
     etag = up.send_part(started["file_id"], 1, data)
+    world.script.max_size = len(data) - 1  # the organizer lowered the limit meanwhile
+    db.session.commit()
     response = up.complete(started["file_id"], [(1, etag)])
     _rejected(response, world, version,
               f"Tệp có dung lượng {len(data):,} bytes; giới hạn của ô này là "
@@ -166,13 +177,12 @@ def test_completion_with_a_missing_part_is_refused_and_stays_resumable(owner_cli
 def test_tampered_and_expired_part_tokens_are_refused(owner_client, world, monkeypatch):
     up = Uploader(owner_client, world.entry.id)
     started = up.start(world.script.id, "a.pdf", 100).get_json()
-    url = up.sign(started["file_id"], 1).get_json()["url"]
-    token = url.rsplit("/", 1)[1]
+    url = up.sign(started["file_id"], "PUT", part_number=1).get_json()["url"]
+    base, token = url.split("&token=")
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
-    response = owner_client.put(url.rsplit("/", 1)[0] + "/" + flipped, data=b"x" * 100)
-    assert response.status_code == 403
-    assert response.get_json()["error"] == (
-        "Liên kết tải lên này không hợp lệ. Hãy tải lại trang rồi thử lại.")
+    sent = up.send("PUT", f"{base}&token={flipped}", b"x" * 100)
+    assert sent.status == 403
+    assert sent.error() == "Liên kết tải lên này không hợp lệ. Hãy tải lại trang rồi thử lại."
 
     import time as real_time
 
@@ -184,11 +194,12 @@ def test_tampered_and_expired_part_tokens_are_refused(owner_client, world, monke
             return real_time.time() + 3601
 
     monkeypatch.setattr(local, "time", Later)
-    response = owner_client.put(url, data=b"x" * 100)
-    assert response.status_code == 403
-    assert response.get_json()["error"] == (
+    sent = up.send("PUT", url, b"x" * 100)
+    assert sent.status == 403
+    assert sent.error() == (
         "Liên kết tải lên này đã hết hạn. Hãy tải lại trang để tiếp tục tải lên.")
-    assert up.list_parts(started["file_id"]).get_json()["parts"] == []
+    monkeypatch.undo()
+    assert up.list_parts(started["file_id"]) == []
 
 
 def test_other_users_cannot_touch_the_upload(app, owner_client, world):
@@ -202,10 +213,10 @@ def test_other_users_cannot_touch_the_upload(app, owner_client, world):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token).group(1)
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
     for response in (
-        other.post(f"/files/uploads/{started['file_id']}/parts/1", headers=headers),
-        other.get(f"/files/uploads/{started['file_id']}/parts", headers=headers),
-        other.post(f"/files/uploads/{started['file_id']}/complete",
-                   json={"parts": [{"number": 1, "etag": "x"}]}, headers=headers),
+        other.post(f"/files/uploads/{started['file_id']}/sign",
+                   json={"method": "PUT", "key": started["key"],
+                         "uploadId": started["uploadId"], "partNumber": 1}, headers=headers),
+        other.post(f"/files/uploads/{started['file_id']}/verify", headers=headers),
         other.post(f"/files/uploads/{started['file_id']}/abort", headers=headers),
         other.post(f"/files/entries/{world.entry.id}/uploads",
                    json={"slot_id": world.script.id, "filename": "a.pdf", "size": 5},
