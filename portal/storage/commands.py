@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.models import EntryFile
 
 from . import LocalStorage, S3Storage, StorageError, get_storage
+from .base import source_key
 
 
 @click.group("storage")
@@ -91,7 +92,8 @@ def gc(hours, apply):
                                              "status": row.status})
                         db.session.delete(row)
             referenced = set(db.session.scalars(sa.select(EntryFile.key)))
-            orphans = [info for info in backend.list_keys() if info.key not in referenced]
+            orphans = [info for info in backend.list_keys()
+                       if source_key(info.key) not in referenced]
             for info in orphans:
                 click.echo(f"{gone} object {info.key} ({info.size} bytes), no file row uses it")
                 if apply:
