@@ -37,7 +37,7 @@ from portal.organize.forms import (
     level_form,
 )
 from portal.organize.permissions import can_manage_contest, can_screen_entries, can_view_audit
-from portal.organize.screening import check_entries
+from portal.organize.screening import check_entries, identity_warnings
 
 
 def _contest(slug: str, predicate) -> Contest:
@@ -383,6 +383,7 @@ def _screening_page(contest, form, status=200, selected=()):
         "organize/screening.html", contest=contest, form=form, entries=entries, total=total,
         page=page, pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
         eligibility=eligibility, problems=check_entries(contest, entries),
+        identity=identity_warnings(entries),
         dups=services.duplicate_files(contest, ids), counts=services.verified_file_counts(ids),
         is_open=services.screening_open(contest, now), form_label=services.form_label,
         agencies=services.agencies, selected={int(s) for s in selected if str(s).isdigit()},
