@@ -102,3 +102,28 @@ def agency_keys_match(a: tuple[str, str], b: tuple[str, str]) -> bool:
     """``same_agency`` on two precomputed ``split_agency`` results."""
     (fa, ca), (fb, cb) = a, b
     return bool(ca) and ca == cb and (not fa or not fb or fa == fb)
+
+
+def _name_words(s: str) -> str:
+    return " ".join(normalize_name(_NON_WORD.sub(" ", s.replace("_", " "))).split())
+
+
+def names_in(text: str, names) -> list[str]:
+    """The names (as given) that ``text`` contains, compared without case, diacritics or
+    punctuation, on word boundaries; a name of two or more words also matches written
+    without spaces ("NguyenThiRiengTu.pdf"). For captions and filenames that would give an
+    author away in a blind round.
+
+    >>> names_in("Ảnh của nguyen-thi-rieng-tu.jpg", ["Nguyễn Thị Riêng Tư", "An"])
+    ['Nguyễn Thị Riêng Tư']
+    """
+    words = _name_words(text)
+    padded, compact = f" {words} ", words.replace(" ", "")
+    found = []
+    for name in names:
+        key = _name_words(name or "")
+        if not key or name in found:
+            continue
+        if f" {key} " in padded or (" " in key and key.replace(" ", "") in compact):
+            found.append(name)
+    return found

@@ -8,10 +8,11 @@ get them through a context processor.
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import g, has_request_context
 
 from portal.extensions import db
-from portal.models import Membership
+from portal.models import Assignment, Membership, Round
 
 
 def _authenticated(user) -> bool:
@@ -52,6 +53,33 @@ def is_organizer(user, contest) -> bool:
 
 def is_judge(user, contest) -> bool:
     return Membership.JUDGE in roles_in(user, contest.id)
+
+
+def is_sitting_judge(user, assignment: Assignment) -> bool:
+    """The one rule for a judge's access to a work and its files: ``user`` is the
+    assignment's judge, the assignment is active (not recused), its round is past draft,
+    and ``user`` still holds the judge role in the edition (a revoked judge sees nothing,
+    whatever assignments remain)."""
+    return (
+        _authenticated(user)
+        and assignment.judge_id == user.id
+        and assignment.status == Assignment.ACTIVE
+        and assignment.round.status != Round.DRAFT
+        and Membership.JUDGE in roles_in(user, assignment.round.contest_id)
+    )
+
+
+def sitting_assignments(user, entry) -> list[Assignment]:
+    """The user's assignments to ``entry`` that pass ``is_sitting_judge`` (empty for
+    anyone who may not see the entry as a judge); rounds loaded in the same statement."""
+    if not _authenticated(user) or Membership.JUDGE not in roles_in(user, entry.contest_id):
+        return []
+    rows = db.session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.entry_id == entry.id, Assignment.judge_id == user.id)
+        .options(so.joinedload(Assignment.round))
+    )
+    return [a for a in rows if is_sitting_judge(user, a)]
 
 
 def is_staff(user, contest) -> bool:

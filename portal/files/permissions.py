@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from portal.entries.permissions import is_linked_author, is_owner, window_open
-from portal.extensions import db
-from portal.models import Assignment, Entry, EntryFile
-from portal.permissions import _authenticated, is_organizer
+from portal.models import Entry, EntryFile
+from portal.permissions import _authenticated, is_organizer, sitting_assignments
 
 
 def is_author(user, entry: Entry) -> bool:
@@ -31,26 +28,11 @@ def can_delete_file(user, file: EntryFile, *, now: datetime) -> bool:
     return can_upload_to_entry(user, file.entry, now=now)
 
 
-def has_active_assignment(user, entry: Entry) -> bool:
-    if not _authenticated(user):
-        return False
-    return (
-        db.session.scalar(
-            sa.select(Assignment.id)
-            .where(
-                Assignment.entry_id == entry.id,
-                Assignment.judge_id == user.id,
-                Assignment.status == Assignment.ACTIVE,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def can_download_file(user, file: EntryFile, *, now: datetime | None = None) -> bool:
-    """A verified file, to its entry's authors, the edition's organizers, and judges with an
-    active assignment to the entry. Everyone else, and every unverified file, gets nothing."""
+    """A verified file, to its entry's authors, the edition's organizers, and judges who
+    sit on the entry (portal.permissions.is_sitting_judge: active assignment, round past
+    draft, judge role still held) when its slot is visible to judges. Everyone else, and
+    every unverified file, gets nothing."""
     if not _authenticated(user) or file.status != EntryFile.VERIFIED:
         return False
     entry = file.entry
@@ -58,10 +40,18 @@ def can_download_file(user, file: EntryFile, *, now: datetime | None = None) -> 
         return True
     if entry.status != Entry.DELETED and is_author(user, entry):
         return True
-    return has_active_assignment(user, entry)
+    return file.slot.visible_to_judges and bool(sitting_assignments(user, entry))
 
 
 def sees_original_filename(user, file: EntryFile) -> bool:
     """Judges get a neutral name: the uploaded filename may carry an author's name."""
     entry = file.entry
     return is_author(user, entry) or is_organizer(user, entry.contest)
+
+
+def gets_blind_copy(user, file: EntryFile) -> bool:
+    """A judge (neither author nor organizer) sitting on the entry in a blind round gets
+    the copy without metadata (portal.files.blind); everyone else gets the original."""
+    if sees_original_filename(user, file):
+        return False
+    return any(a.round.blind for a in sitting_assignments(user, file.entry))

@@ -29,15 +29,17 @@ from portal import clock
 from portal.entries.permissions import window_open
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import bp, services
+from portal.files import blind, bp, services
 from portal.files.forms import DeleteFileForm
 from portal.files.permissions import (
     can_delete_file,
     can_download_file,
     can_upload_to_entry,
+    gets_blind_copy,
     is_author,
     sees_original_filename,
 )
+from portal.files.sanitize import SanitizeError
 from portal.models import Entry, EntryFile, Genre
 from portal.storage import StorageError, get_storage
 
@@ -276,19 +278,30 @@ def download(file_id: int):
     if file is None or not can_download_file(current_user, file):
         abort(404)
     inline = request.args.get("inline") == "1"
+    key = file.key
     try:
+        if gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
+            key = blind.ensure_clean_copy(file=file, storage=get_storage())
         response = get_storage().download_response(
-            file.key,
+            key,
             filename=_download_name(file),
             content_type=file.content_type or "application/octet-stream",
             inline=inline,
-            etag=file.etag,
+            # The verified object must still carry its ETag; a clean copy is derived data.
+            etag=file.etag if key == file.key else None,
         )
     except StorageError as exc:
         if exc.status == 409:
             current_app.logger.error("file %s: stored object differs from the verified one",
                                      file.id)
         abort(exc.status if exc.status in (404, 409, 503) else 500)
+    except SanitizeError:
+        current_app.logger.warning("file %s could not be cleaned for a blind round", file_id)
+        return render_template(
+            "errors.html", status=409, title=_("This file cannot be shown"),
+            message=_("Its hidden details (author, software) could not be removed for blind "
+                      "judging, so it is not shown. Ask the secretariat for a clean copy."),
+        ), 409
     response.headers["X-Content-Type-Options"] = "nosniff"
     disposition = response.headers.get("Content-Disposition", "")
     if disposition.startswith("inline"):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portal.models import Assignment, Membership, Round, ScoreSheet
-from portal.permissions import is_judge, is_organizer, roles_in
+from portal.models import Assignment, Round, ScoreSheet
+from portal.permissions import is_judge, is_organizer, is_sitting_judge
 
 
 def _authenticated(user) -> bool:
@@ -20,13 +20,11 @@ def can_view_round_queue(user, round_: Round, *, now=None) -> bool:
 
 
 def can_view_assignment(user, assignment: Assignment, *, now=None) -> bool:
-    """Only the assigned judge, while the assignment is active and they still judge the
-    edition (a recused or someone else's assignment is invisible: views answer 404)."""
-    if not _authenticated(user):
-        return False
-    if assignment.judge_id != user.id or assignment.status != Assignment.ACTIVE:
-        return False
-    return Membership.JUDGE in roles_in(user, assignment.round.contest_id)
+    """Only the assigned judge, while the assignment is active, its round is past draft
+    and they still judge the edition (portal.permissions.is_sitting_judge: a recused,
+    someone else's or a draft round's assignment is invisible, and so is every assignment
+    of a judge whose role was revoked: views answer 404)."""
+    return is_sitting_judge(user, assignment)
 
 
 def round_is_scoring(round_: Round, now) -> bool:

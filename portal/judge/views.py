@@ -108,7 +108,7 @@ def _media(assignment: Assignment) -> list[dict]:
     which may carry an author's name)."""
     items = []
     for f in assignment.entry.files:
-        if f.status != f.VERIFIED:
+        if f.status != f.VERIFIED or not f.slot.visible_to_judges:
             continue
         kind = _media_kind(f.content_type)
         embed, download = _file_urls(f.id, kind)

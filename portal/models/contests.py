@@ -94,6 +94,10 @@ class FileSlot(db.Model):
     __table_args__ = (sa.UniqueConstraint("genre_id", "kind"),)
 
     KINDS = ("work", "script", "photo", "capture", "confirmation", "translation")
+    # What a judge may list and download. Anything else (the press agency's confirmation
+    # letter, which names the agency and the author) is for the secretariat only; a kind
+    # added to KINDS stays hidden from judges until it is listed here.
+    JUDGE_VISIBLE_KINDS = frozenset({"work", "script", "photo", "capture", "translation"})
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     genre_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("genres.id"), index=True)
@@ -109,6 +113,11 @@ class FileSlot(db.Model):
     position: so.Mapped[int] = so.mapped_column(default=0)
 
     genre: so.Mapped[Genre] = so.relationship(back_populates="slots")
+
+    @property
+    def visible_to_judges(self) -> bool:
+        """Whether judges may see files of this slot (JUDGE_VISIBLE_KINDS)."""
+        return self.kind in self.JUDGE_VISIBLE_KINDS
 
     @property
     def format_list(self) -> tuple[str, ...]:

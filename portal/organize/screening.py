@@ -13,9 +13,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
 
 from judging.eligibility import Person, Problem, check_entry
-from judging.text import normalize_name
+from judging.text import names_in, normalize_name
 from portal.entries.services import edition_rules, entry_facts, staff_people
 from portal.extensions import db
 from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre
@@ -70,4 +71,28 @@ def check_entries(contest: Contest, entries: list[Entry]) -> dict[int, list[Prob
             facts, rules, now=at,
             other_entries=[tuple(by_entry[c]) for c in sorted(candidates)], staff=staff,
         )
+    return out
+
+
+def identity_warnings(entries: list[Entry]) -> dict[int, list[str]]:
+    """Entry id -> warnings about files whose name or caption contains an author's full
+    name or pen name (diacritics, case and punctuation ignored), which a judge of a blind
+    round would see. Uses what ENTRY_OPTIONS loads: no query."""
+    out: dict[int, list[str]] = {}
+    for entry in entries:
+        names = [n for a in entry.authors for n in (a.full_name, a.pen_name) if n]
+        warnings = []
+        for f in entry.files:
+            if f.status != EntryFile.VERIFIED:
+                continue
+            for name in names_in(f.original_filename or "", names):
+                warnings.append(_("The file name “%(file)s” contains the author's name "
+                                  "“%(name)s”: ask for a file with a neutral name.",
+                                  file=f.original_filename, name=name))
+            for name in names_in(f.caption or "", names):
+                warnings.append(_("The caption of “%(file)s” contains the author's name "
+                                  "“%(name)s”: ask for a caption without it.",
+                                  file=f.original_filename, name=name))
+        if warnings:
+            out[entry.id] = warnings
     return out

@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.files.services import same_content
 from portal.mail import send_mail
 from portal.models import (
+    Assignment,
     AuditEvent,
     Contest,
     Entry,
@@ -39,6 +40,7 @@ from portal.models import (
     normalize_email,
 )
 from portal.organize.screening import ENTRY_OPTIONS
+from portal.rounds.services import end_open_assignments
 
 PAGE_SIZE = 50
 MB = 1024 * 1024
@@ -265,19 +267,30 @@ def grant_role(*, contest: Contest, email: str, role: str, actor: User) -> Membe
     return grant_membership(user=user, contest=contest, role=role, actor=actor)
 
 
-def revoke_role(*, membership: Membership, actor: User) -> None:
-    """Remove a role; refuses to remove the edition's last organizer (raises NotAllowed)."""
+def revoke_role(*, membership: Membership, actor: User) -> list[Assignment]:
+    """Remove a role; refuses to remove the edition's last organizer (raises NotAllowed).
+
+    Revoking a judge ends their open assignments (portal.rounds.services.
+    end_open_assignments: recused, so each round lists them for replacement; submitted
+    sheets stay) and returns those assignments; the judge's access ends with the role
+    (portal.permissions.is_sitting_judge)."""
     contest = membership.contest
+    ended: list[Assignment] = []
     if membership.role == Membership.ORGANIZER:
         organizers = db.session.scalar(sa.select(sa.func.count(Membership.id)).where(
             Membership.contest_id == contest.id, Membership.role == Membership.ORGANIZER))
         if organizers <= 1:
             raise NotAllowed(_("The edition needs at least one organizer: grant the role to "
                                "someone else before removing this one."))
+    if membership.role == Membership.JUDGE:
+        ended = end_open_assignments(contest=contest, judge=membership.user,
+                                     reason="judge role revoked", actor=actor)
     audit.record("membership.revoked", actor=actor, contest=contest, obj=membership,
-                 before={"user": membership.user.email, "role": membership.role})
+                 before={"user": membership.user.email, "role": membership.role},
+                 after={"assignments_ended": [a.id for a in ended]} if ended else None)
     db.session.delete(membership)
     db.session.flush()
+    return ended
 
 
 def members_of(contest: Contest) -> list[Membership]:

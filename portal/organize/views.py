@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from portal import audit, clock, permissions
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import localized
 from portal.models import AuditEvent, Contest, Entry, FileSlot, Genre, Membership, PrizeLevel
 from portal.organize import bp, services
 from portal.organize.forms import (
@@ -36,7 +37,7 @@ from portal.organize.forms import (
     level_form,
 )
 from portal.organize.permissions import can_manage_contest, can_screen_entries, can_view_audit
-from portal.organize.screening import check_entries
+from portal.organize.screening import check_entries, identity_warnings
 
 
 def _contest(slug: str, predicate) -> Contest:
@@ -301,14 +302,22 @@ def revoke(slug, membership_id):
         abort(400)
     email = membership.user.email
     try:
-        services.revoke_role(membership=membership, actor=current_user)
+        ended = services.revoke_role(membership=membership, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return _members_page(contest, GrantForm(formdata=None), exc.status)
     db.session.commit()
     flash(_("The role of %(email)s was removed.", email=email), "success")
-    return redirect(url_for("organize.members", slug=contest.slug))
+    if not ended:
+        return redirect(url_for("organize.members", slug=contest.slug))
+    works = ", ".join(f"{a.entry.reference or '#' + str(a.entry_id)} "
+                      f"({localized(a.round, 'name')})" for a in ended)
+    flash(_("%(n)s unfinished assignments of this judge were ended. These works now need "
+            "another judge: %(works)s. Confirm the proposed replacements below.",
+            n=len(ended), works=works), "warning")
+    return redirect(url_for("rounds.assignments", slug=contest.slug,
+                            round_id=ended[0].round_id) + "#replacements")
 
 
 # --------------------------------------------------------------------------- registry
@@ -374,6 +383,7 @@ def _screening_page(contest, form, status=200, selected=()):
         "organize/screening.html", contest=contest, form=form, entries=entries, total=total,
         page=page, pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
         eligibility=eligibility, problems=check_entries(contest, entries),
+        identity=identity_warnings(entries),
         dups=services.duplicate_files(contest, ids), counts=services.verified_file_counts(ids),
         is_open=services.screening_open(contest, now), form_label=services.form_label,
         agencies=services.agencies, selected={int(s) for s in selected if str(s).isdigit()},

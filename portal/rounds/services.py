@@ -521,6 +521,37 @@ def recuse_assignment(*, assignment: Assignment, reason: str, actor) -> Assignme
     return assignment
 
 
+def end_open_assignments(*, contest: Contest, judge: User, reason: str,
+                         actor) -> list[Assignment]:
+    """The judge leaves the edition: every active assignment of theirs in a round that is
+    not closed and whose sheet is not submitted is recused (audited, as when the organizer
+    recuses one), so it appears among the round's replacements; the judge also leaves the
+    edition's panels. Submitted sheets stay, with their assignments, as the record.
+    Returns the recused assignments, ordered by round and entry."""
+    rows = db.session.scalars(
+        sa.select(Assignment).join(Round, Round.id == Assignment.round_id)
+        .where(Round.contest_id == contest.id, Round.status != Round.CLOSED,
+               Assignment.judge_id == judge.id, Assignment.status == Assignment.ACTIVE)
+        .options(so.joinedload(Assignment.sheet), so.joinedload(Assignment.entry),
+                 so.joinedload(Assignment.round))
+        .order_by(Round.position, Assignment.entry_id)
+    ).unique().all()
+    ended = [a for a in rows if a.sheet is None or a.sheet.status != ScoreSheet.SUBMITTED]
+    for a in ended:
+        recuse_assignment(assignment=a, reason=reason, actor=actor)
+    for panel in db.session.scalars(
+        sa.select(Panel).join(Round, Round.id == Panel.round_id)
+        .where(Round.contest_id == contest.id)
+        .options(so.selectinload(Panel.judges))
+    ):
+        if judge in panel.judges:
+            panel.judges.remove(judge)
+            audit.record("panel.judge_removed", actor=actor, contest=contest, obj=panel,
+                         before={"judge": judge.id}, after={"reason": reason})
+    db.session.flush()
+    return ended
+
+
 @dataclass
 class Replacement:
     recused: Assignment

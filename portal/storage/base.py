@@ -96,6 +96,22 @@ def validate_key(key: str) -> str:
     return key
 
 
+# A derived object (a cleaned copy of an upload, say) lives next to its source under
+# ``<source key>.derived-<name>``: the garbage collector keeps it exactly as long as the
+# source is referenced, and it is never listed as a file of its own.
+_DERIVED = ".derived-"
+
+
+def derived_key(key: str, name: str) -> str:
+    """The key of the object derived from ``key`` as ``name`` ([a-z0-9-] only)."""
+    return validate_key(f"{validate_key(key)}{_DERIVED}{name}")
+
+
+def source_key(key: str) -> str:
+    """The key a derived object was made from; ``key`` itself for any other object."""
+    return key.split(_DERIVED, 1)[0]
+
+
 def validate_prefix(prefix: str) -> str:
     """Like validate_key, but also allows "" and a trailing slash (a listing prefix)."""
     if prefix == "":

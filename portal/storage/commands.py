@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.models import EntryFile
 
 from . import LocalStorage, S3Storage, StorageError, get_storage
+from .base import source_key
 
 
 @click.group("storage")
@@ -109,7 +110,8 @@ def gc(hours, apply):
                     db.session.delete(row)
             stale = stale + [(row.key, row.upload_id, row.created_at) for row in vanished]
             referenced = set(db.session.scalars(sa.select(EntryFile.key)))
-            orphans = [info for info in backend.list_keys() if info.key not in referenced]
+            orphans = [info for info in backend.list_keys()
+                       if source_key(info.key) not in referenced]
             for info in orphans:
                 click.echo(f"{gone} object {info.key} ({info.size} bytes), no file row uses it")
                 if apply:

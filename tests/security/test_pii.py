@@ -9,6 +9,8 @@ contain four digits in a row).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
 import re
@@ -18,9 +20,24 @@ import sqlalchemy as sa
 from flask import abort
 
 from portal.extensions import db
-from portal.models import Assignment, AuditEvent, ScoreSheet
+from portal.models import Assignment, AuditEvent, Entry, EntryFile, FileSlot, ScoreSheet
+from portal.storage import get_storage
 from tests.security import seed as S
 from tests.security.seed import client_as, seed
+from tests.support.media import (
+    ARTIST_TAG,
+    image_metadata,
+    image_with_artist,
+    pdf_metadata,
+    pdf_with_author,
+)
+from tests.support.storage_backends import (  # noqa: F401 - fixtures
+    app_config_for,
+    fetch,
+    moto_endpoint,
+    prepare,
+    storage_backend,
+)
 
 TOKENS = re.compile(r"[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-.]{10,}")  # signed CSRF tokens
 
@@ -33,8 +50,11 @@ IDENTITY = (S.FULL_NAME, S.PEN_NAME, S.WORKPLACE, S.CO_FULL_NAME, "Đồng Kín"
 
 
 @pytest.fixture
-def app_config():
-    return {"PROPAGATE_EXCEPTIONS": False}
+def app_config(request):
+    # The blind-round file tests run on both storage backends; the rest on local files.
+    backend = request.getfixturevalue("storage_backend") if (
+        "storage_backend" in request.fixturenames) else "local"
+    return app_config_for(request, backend, PROPAGATE_EXCEPTIONS=False)
 
 
 def leaks(text: str, *, identity: bool = False) -> list[str]:
@@ -160,3 +180,119 @@ def test_error_pages_for_a_logged_in_entrant_show_no_personal_data(app):
     assert csrf.status_code == 400
     assert leaks(csrf.get_data(as_text=True)) == []
     assert S.PEN_NAME in client.get("/no-such-page").get_data(as_text=True)  # logged in
+
+
+# --- blind rounds: the outlet, the section, the agency letter and file metadata ---------
+
+OUTLET_DOMAIN = "baoriengtusang.vn"
+SECTION = "Chuyên mục Riêng Tư Sáng"
+ARTIST = "Hong Lam Nhiep Anh"  # cameras write ASCII: the unaccented pen name
+LETTER_NAME = "xac-nhan-co-quan.pdf"
+
+
+def _add_file(entry, slot, data: bytes, content_type: str, name: str, **kw) -> EntryFile:
+    key = f"{entry.contest.slug}/{entry.id}/{hashlib.sha256(name.encode()).hexdigest()[:32]}"
+    get_storage().put_file(key, io.BytesIO(data), content_type=content_type)
+    file = EntryFile(entry=entry, slot=slot, key=key, original_filename=name,
+                     declared_type=content_type, content_type=content_type, size=len(data),
+                     declared_size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                     status=EntryFile.VERIFIED, uploaded_by_id=entry.owner_id, **kw)
+    db.session.add(file)
+    return file
+
+
+def _revealing_world(app, *, blind: bool):
+    """The security world, plus what gives an author away: the part's URL on the outlet's
+    domain and its section, a work PDF whose /Author and XMP name the author, a photo whose
+    EXIF Artist names them, and the press agency's confirmation letter."""
+    prepare(app)
+    world = seed(app, blind=blind)
+    entry = db.session.get(Entry, world.entry_id)
+    part = entry.parts[0]
+    part.url = f"https://{OUTLET_DOMAIN}/xay-dung-dang/bai-1.html"
+    part.section = SECTION
+    genre = entry.genre
+    photo_slot = FileSlot(kind="photo", label_vi="Ảnh", label_en="Photo", formats="jpg",
+                          max_size=30 << 20, max_count=10, position=5)
+    letter_slot = FileSlot(kind="confirmation", label_vi="Xác nhận của cơ quan",
+                           label_en="Agency confirmation", formats="pdf", max_size=5 << 20,
+                           position=6)
+    genre.slots.extend([photo_slot, letter_slot])
+    db.session.flush()
+    work = db.session.get(EntryFile, world.file_id)
+    pdf = pdf_with_author(S.FULL_NAME)
+    get_storage().put_file(work.key, io.BytesIO(pdf), content_type="application/pdf")
+    work.size = work.declared_size = len(pdf)
+    work.sha256 = hashlib.sha256(pdf).hexdigest()
+    jpeg = image_with_artist(ARTIST)
+    photo = _add_file(entry, photo_slot, jpeg, "image/jpeg", "anh-1.jpg", caption="Ảnh 1",
+                      width=64, height=32)
+    letter = _add_file(entry, letter_slot, pdf_with_author("Ban biên tập"),
+                       "application/pdf", LETTER_NAME, page_count=2)
+    db.session.commit()
+    world.extra.update(pdf=pdf, jpeg=jpeg, photo_id=photo.id, letter_id=letter.id,
+                       work_key=work.key)
+    return world
+
+
+@pytest.mark.usefixtures("storage_backend")
+def test_blind_round_work_page_and_downloads_do_not_reveal_the_author(app):
+    world = _revealing_world(app, blind=True)
+    judge, _token = client_as(app, world, "judge_a")
+    page = judge.get(f"/judge/assignments/{world.assignment_id}").get_data(as_text=True)
+    assert OUTLET_DOMAIN not in page and SECTION not in page
+    assert "url-hidden" in page  # the address is replaced by a notice
+    assert f"/files/{world.extra['letter_id']}" not in page and LETTER_NAME not in page
+    assert f"/files/{world.extra['photo_id']}" in page  # the photo itself is shown
+    assert leaks(page, identity=True) == []
+
+    pdf = fetch(judge.get(f"/files/{world.file_id}?inline=1"))
+    assert pdf.startswith(b"%PDF") and pdf_metadata(pdf) == {}
+    assert S.FULL_NAME.encode() not in pdf and S.FULL_NAME.encode("utf-16-be") not in pdf
+    jpeg = fetch(judge.get(f"/files/{world.extra['photo_id']}"))
+    assert image_metadata(jpeg) == {} and ARTIST.encode() not in jpeg
+    assert judge.get(f"/files/{world.extra['letter_id']}").status_code == 404
+
+    # The originals are untouched, and organizers still get them.
+    storage = get_storage()
+    original = hashlib.sha256(world.extra["pdf"]).hexdigest()
+    assert storage.sha256(world.extra["work_key"]) == original
+    org, _token = client_as(app, world, "org")
+    assert fetch(org.get(f"/files/{world.file_id}")) == world.extra["pdf"]
+    assert fetch(org.get(f"/files/{world.extra['photo_id']}")) == world.extra["jpeg"]
+    assert pdf_metadata(fetch(org.get(f"/files/{world.extra['letter_id']}")))["/Author"]
+    # A second judge request reads the stored clean copy: same bytes.
+    assert fetch(judge.get(f"/files/{world.file_id}")) == pdf
+
+
+@pytest.mark.usefixtures("storage_backend")
+def test_named_round_shows_outlet_section_and_original_files_as_before(app):
+    world = _revealing_world(app, blind=False)
+    judge, _token = client_as(app, world, "judge_a")
+    page = judge.get(f"/judge/assignments/{world.assignment_id}").get_data(as_text=True)
+    assert OUTLET_DOMAIN in page and SECTION in page
+    pdf = fetch(judge.get(f"/files/{world.file_id}"))
+    assert pdf == world.extra["pdf"] and pdf_metadata(pdf)["/Author"] == S.FULL_NAME
+    jpeg = fetch(judge.get(f"/files/{world.extra['photo_id']}"))
+    assert image_metadata(jpeg)[f"exif:{ARTIST_TAG}"] == ARTIST
+    # The agency letter is for the secretariat in every round.
+    assert f"/files/{world.extra['letter_id']}" not in page and LETTER_NAME not in page
+    assert judge.get(f"/files/{world.extra['letter_id']}").status_code == 404
+
+
+def test_screening_warns_about_a_file_or_caption_naming_the_author(app):
+    world = seed(app)  # the work was uploaded as "<full name> - <phone>.pdf"
+    photo = db.session.get(EntryFile, world.file_id)
+    photo.caption = "Ảnh: hong lam"  # the pen name, typed without diacritics
+    db.session.commit()
+    org, _token = client_as(app, world, "org")
+    page = org.get(f"/organize/{world.slug}/screening").get_data(as_text=True)
+    warnings = re.findall(r'class="small text-warning-emphasis identity-warning">([^<]*)<',
+                          page)
+    assert len(warnings) == 2, warnings
+    assert S.FULL_NAME in warnings[0] and S.PEN_NAME in warnings[1]
+    photo.caption = "Ảnh: cảnh làng quê"
+    photo.original_filename = "bai-du-thi.pdf"
+    db.session.commit()
+    page = org.get(f"/organize/{world.slug}/screening").get_data(as_text=True)
+    assert "identity-warning" not in page

@@ -39,7 +39,9 @@ def test_download_permissions(app, owner_client, world, pdf_file):
     grant(judge, world.contest, Membership.JUDGE)
     other_judge = make_user("gk2@example.vn")
     grant(other_judge, world.contest, Membership.JUDGE)
-    rnd = make_round(world.contest, judges=[judge, other_judge])
+    # A named round: the judge gets the original bytes (a blind round serves a copy without
+    # metadata, tests/security/test_pii.py).
+    rnd = make_round(world.contest, judges=[judge, other_judge], blind=False)
     db.session.add(Assignment(round_id=rnd.id, entry_id=world.entry.id, judge_id=judge.id,
                               status=Assignment.ACTIVE))
     db.session.commit()

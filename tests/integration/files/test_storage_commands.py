@@ -119,3 +119,19 @@ def test_gc_forgets_uploads_the_store_no_longer_has_and_frees_the_open_upload_li
     assert file_rows() == [] and open_uploads() == []
     assert db.session.scalar(db.select(db.func.count(EntryFile.id))) == 0
     assert up.start(world.script.id, "third.pdf", 100).status_code == 201
+
+def test_gc_keeps_a_clean_copy_while_its_original_is_referenced(runner, owner_client, world):
+    from portal.files.blind import ensure_clean_copy
+    from portal.models import EntryFile
+
+    up = Uploader(owner_client, world.entry.id)
+    kept = up.upload(world.script.id, "kept.pdf", make_pdf()).get_json()
+    file = db.session.get(EntryFile, kept["file_id"])
+    copy_key = ensure_clean_copy(file=file, storage=get_storage())
+    orphan_copy = "ha-tinh-2026/999/" + "ef" * 16 + ".derived-judge-clean-1"
+    get_storage().put_file(orphan_copy, io.BytesIO(b"old copy"), content_type="application/pdf")
+
+    done = runner.invoke(args=["storage", "gc", "--apply"])
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[-1] == "Done: 0 uploads aborted, 1 objects deleted."
+    assert stored_keys() == sorted([file.key, copy_key])

@@ -91,8 +91,10 @@ def test_blind_work_page_media_players_and_gallery(client, stub_files):
     assert "Ánh bình minh trên cánh đồng" in page and "Người nông dân gặt lúa" in page
     online = s.assignments[1]
     page = html(client.get(_url(online)))
-    assert ('<a href="https://baohatinh.vn/bai-viet" target="_blank" '
-            'rel="noopener noreferrer">') in page
+    # Blind: the online work's address (the outlet's domain) is replaced by a notice; this
+    # work has no captured page, so only the secretariat can open the address.
+    assert "baohatinh.vn" not in page
+    assert "Địa chỉ trang báo được ẩn vì vòng này chấm kín; chỉ Ban Tổ chức mở được." in page
 
 
 def test_open_work_page_shows_pen_names_and_outlets_but_no_personal_data(client, stub_files):
