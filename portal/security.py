@@ -1,4 +1,5 @@
-"""Login loading, safe redirects and the security headers on every response."""
+"""Login loading, safe redirects, request-body limits and the security headers on every
+response."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from portal import limits
 from portal.extensions import db, login_manager
 
 
@@ -67,6 +69,7 @@ def _headers(response):
 
 
 def init_app(app: Flask) -> None:
+    limits.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     app.after_request(_headers)

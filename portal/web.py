@@ -75,11 +75,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(exc):
-        return _error(
-            413,
-            _("Too large"),
-            _("What you sent is larger than the portal accepts. Nothing was saved."),
-        )
+        message = _("What you sent is larger than the portal accepts. Nothing was saved.")
+        if request.is_json:  # a JSON call answers JSON whatever it accepts
+            return jsonify(error=message), 413
+        return _error(413, _("Too large"), message)
 
     @app.errorhandler(429)
     def too_many(exc):

@@ -6,6 +6,8 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
+from portal.limits import body_limit
+
 from . import get_storage
 from .base import StorageError
 
@@ -58,6 +60,7 @@ def _body():
 # forged cross-site request can do nothing a token holder could not; a CSRF token would
 # also make the browser code differ from the S3 case.
 @bp.put("/storage/part/<token>")
+@body_limit("UPLOAD_PART_MAX_CONTENT_LENGTH")
 def put_part(token: str):
     """Store the request body as the part the token names; answer its ETag (quoted
     sha256 of the part)."""
@@ -160,6 +163,7 @@ def _parse_completion(data: bytes) -> list[tuple[int, str]]:
 
 
 @bp.route("/storage/s3/<path:key>", methods=["POST", "PUT", "GET", "DELETE"])
+@body_limit("UPLOAD_PART_MAX_CONTENT_LENGTH")
 def s3_request(key: str):
     """One S3 multipart request (create, upload part, list, complete, abort) or a single
     PUT, authorised by the token the portal's sign endpoint put in the URL."""
