@@ -16,9 +16,19 @@ def body_limit(config_key: str):
     return mark
 
 
-def _raise_limit_for_this_view() -> None:
+def _limit_key() -> str | None:
     view = current_app.view_functions.get(request.endpoint or "")
-    key = getattr(view, "body_limit_key", None)
+    return getattr(view, "body_limit_key", None)
+
+
+def streams_its_body() -> bool:
+    """True on the views marked @body_limit: they read the body themselves, as a stream,
+    so nothing else may parse it as a form."""
+    return _limit_key() is not None
+
+
+def _raise_limit_for_this_view() -> None:
+    key = _limit_key()
     if key is not None:
         request.max_content_length = current_app.config[key]
 
