@@ -50,7 +50,14 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     WTF_CSRF_TIME_LIMIT = None  # a judge's score sheet may stay open all evening
-    MAX_CONTENT_LENGTH = 130 * 1024 * 1024  # one upload part at most; forms are far smaller
+    # Every request body is refused (413) above MAX_CONTENT_LENGTH before anything parses
+    # it; the largest form (an entry with its parts and authors) is far below 1 MiB. Only
+    # the views marked @body_limit("UPLOAD_PART_MAX_CONTENT_LENGTH") (the local storage's
+    # part PUTs, which stream to disk) accept one upload part.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024  # a urlencoded body, or one multipart text field
+    MAX_FORM_PARTS = 1000  # fields in one multipart body
+    UPLOAD_PART_MAX_CONTENT_LENGTH = 130 * 1024 * 1024  # one upload part at most
     UPLOAD_PART_SIZE = int(os.environ.get("UPLOAD_PART_SIZE", str(16 * 1024 * 1024)))
     # How long a URL signed for one request of an open upload stays valid (seconds); it
     # dies earlier when the upload is completed, verified, cancelled or submitted.

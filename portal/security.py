@@ -1,12 +1,14 @@
-"""Login loading, safe redirects and the security headers on every response."""
+"""Login loading, safe redirects, request-body limits and the security headers on every
+response."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from portal import limits
 from portal.extensions import db, login_manager
 
 
@@ -48,14 +50,44 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _headers(response):
-    csp = (
+def storage_origin(storage) -> str | None:
+    """The origin (scheme://host[:port]) browsers fetch stored files from and send upload
+    parts to, or None when the portal serves them itself (local storage).
+
+    Taken from a URL the store presigns, so it is the host the judge's page is really
+    redirected to: S3_PUBLIC_ENDPOINT_URL, else S3_ENDPOINT_URL, else the bucket's
+    virtual-host address on AWS, whatever its scheme and port.
+    """
+    presign = getattr(storage, "presigned_get_url", None)
+    if presign is None:
+        return None
+    url = urlsplit(presign("csp-origin"))
+    return f"{url.scheme}://{url.netloc.rpartition('@')[2]}"
+
+
+def content_security_policy(storage_origin: str | None) -> str:
+    """The CSP: files and uploads from the portal and the one storage origin, no scheme
+    wildcards (``https:`` would let a page load from any host)."""
+    files = f" {storage_origin}" if storage_origin else ""
+    return (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob: https:; media-src 'self' blob: https: http:; "
-        "connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; frame-src 'self' blob: https: http:"
+        f"img-src 'self' data: blob:{files}; media-src 'self' blob:{files}; "
+        f"connect-src 'self'{files}; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self'; frame-ancestors 'none'; frame-src 'self' blob:{files}"
     )
-    response.headers.setdefault("Content-Security-Policy", csp)
+
+
+def _csp() -> str:
+    # Built once per app: the storage backend (and so its origin) is fixed at start.
+    csp = current_app.extensions.get("csp")
+    if csp is None:
+        storage = current_app.extensions.get("storage")
+        csp = current_app.extensions["csp"] = content_security_policy(storage_origin(storage))
+    return csp
+
+
+def _headers(response):
+    response.headers.setdefault("Content-Security-Policy", _csp())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -67,6 +99,7 @@ def _headers(response):
 
 
 def init_app(app: Flask) -> None:
+    limits.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
     app.after_request(_headers)

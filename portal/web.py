@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from portal import permissions
+from portal import limits, permissions
 from portal.extensions import db
 
 
@@ -19,6 +21,38 @@ def _error(status: int, title: str, message: str):
     if _wants_json():
         return jsonify(error=message), status
     return render_template("errors.html", status=status, title=title, message=message), status
+
+
+# C0 controls but tab, LF and CR; DEL; C1 controls. PostgreSQL refuses NUL in text, and
+# none of them belongs in a name, a title or an address.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def has_control_characters() -> bool:
+    """True when the request's path, query string, form (names and values) or JSON body
+    holds a control character other than tab, line feed and carriage return."""
+    texts = [request.path]
+    # The storage's part endpoints read their body as bytes: only their URL is text.
+    body_is_text = not limits.streams_its_body()
+    for multi in (request.args, request.form) if body_is_text else (request.args,):
+        for key, values in multi.lists():
+            texts.append(key)
+            texts.extend(values)
+    if body_is_text and request.is_json:
+        texts.extend(_strings(request.get_json(silent=True)))
+    return any(_CONTROL.search(text) for text in texts)
 
 
 def _discard_failed_transaction() -> None:
@@ -37,6 +71,21 @@ def _discard_failed_transaction() -> None:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_control_characters():
+        """One check for every form, filter and JSON call: refuse, with a clear reason,
+        rather than strip (a silently changed title or name is worse than a retype)."""
+        if not has_control_characters():
+            return None
+        message = _(
+            "What you sent contains invisible control characters (such as a NUL byte), "
+            "which the portal does not accept. Remove them, for example by typing the text "
+            "instead of pasting it, and send again. Nothing was changed."
+        )
+        if request.is_json:
+            return jsonify(error=message), 400
+        return _error(400, _("Characters not accepted"), message)
+
     @app.context_processor
     def inject_permissions():
         return {
@@ -75,11 +124,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(exc):
-        return _error(
-            413,
-            _("Too large"),
-            _("What you sent is larger than the portal accepts. Nothing was saved."),
-        )
+        message = _("What you sent is larger than the portal accepts. Nothing was saved.")
+        if request.is_json:  # a JSON call answers JSON whatever it accepts
+            return jsonify(error=message), 413
+        return _error(413, _("Too large"), message)
 
     @app.errorhandler(429)
     def too_many(exc):

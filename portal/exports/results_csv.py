@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+from portal.exports.cells import csv_bytes
 from portal.exports.results_lists import HEADERS, lists
 
 
 def build(contest, *, which: str) -> bytes:
     """which: "prizes" or "forwarded"."""
     _review, prizes, forwarded = lists(contest)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    writer.writerows(prizes if which == "prizes" else forwarded)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADERS, prizes if which == "prizes" else forwarded)

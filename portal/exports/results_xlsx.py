@@ -9,9 +9,9 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from portal.exports.cells import xlsx_row
 from portal.exports.results_lists import HEADERS, lists
 from portal.extensions import db
 from portal.models import Assignment, Criterion, Score, ScoreSheet, User
@@ -39,11 +39,9 @@ def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int], used
     for i, width in enumerate(widths):
         ws.column_dimensions[_col(i)].width = width
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
-    row = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
+    row = xlsx_row(ws, headers)
+    for cell in row:
         cell.font, cell.alignment = bold, wrap
-        row.append(cell)
     ws.append(row)
     return ws
 
@@ -71,7 +69,7 @@ def build(contest) -> bytes:
         refs = {r.reference: r for r in review.results.rows.values()} if review.results else {}
         for row in rows:
             result = refs.get(row[-1])
-            ws.append(row + [_num(result.value) if result else None])
+            ws.append(xlsx_row(ws, row + [_num(result.value) if result else None]))
 
     rounds = rounds_of(contest)
     computed = []
@@ -107,8 +105,9 @@ def build(contest) -> bytes:
                 f"{names.get(f.judge_id, f.judge_id)}: {_num(f.total)} / {_num(f.others_mean)}"
                 for f in r.flags)
             total = sum(matrix.get(r.entry_id, {}).values()) if r.n_sheets else None
-            ws.append([r.reference, r.title, r.genre_code] + cells
-                      + [r.n_sheets, _num(total), _num(r.value), r.rank, flags or None])
+            ws.append(xlsx_row(ws, [r.reference, r.title, r.genre_code] + cells
+                               + [r.n_sheets, _num(total), _num(r.value), r.rank,
+                                  flags or None]))
 
     criteria_order: list[tuple[int, str, str]] = []
     per_judge: dict[int, list[list]] = defaultdict(list)
@@ -139,8 +138,8 @@ def build(contest) -> bytes:
         ws = _sheet(wb, f"GK {names.get(judge_id, judge_id)}", headers,
                     [7, 16, 45] + [14] * len(codes) + [11], used)
         for position, reference, title, crit, total in per_judge[judge_id]:
-            ws.append([position, reference, title] + [_num(crit.get(c)) for c in codes]
-                      + [_num(total)])
+            ws.append(xlsx_row(ws, [position, reference, title]
+                               + [_num(crit.get(c)) for c in codes] + [_num(total)]))
 
     out = io.BytesIO()
     wb.save(out)

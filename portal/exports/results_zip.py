@@ -3,7 +3,6 @@ whole in memory, with the forwarded list and a manifest of sha256 per file."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from openpyxl import Workbook
 
+from portal.exports.cells import csv_bytes, xlsx_row
 from portal.exports.results_lists import HEADERS, lists
 from portal.extensions import db
 from portal.models import EntryFile
@@ -81,9 +81,9 @@ def _forwarded_xlsx(rows: list[list]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Chuyển vòng toàn quốc")
     ws.freeze_panes = "A2"
-    ws.append(HEADERS)
+    ws.append(xlsx_row(ws, HEADERS))
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -133,9 +133,7 @@ def _generate(plan, listing: bytes, storage) -> Iterator[bytes]:
                     yield sink.drain()
             manifest.append((name, length, digest.hexdigest(), recorded or ""))
             yield sink.drain()
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["file", "size", "sha256", "sha256_recorded_at_upload"])
-        writer.writerows(manifest)
-        zf.writestr("manifest.csv", out.getvalue().encode("utf-8"), zipfile.ZIP_DEFLATED)
+        zf.writestr("manifest.csv",
+                    csv_bytes(["file", "size", "sha256", "sha256_recorded_at_upload"], manifest,
+                              bom=False), zipfile.ZIP_DEFLATED)
     yield sink.drain()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from judging.text import search_key
 from portal import audit
 from portal.auth.services import grant_membership
 from portal.errors import DomainError, NotAllowed
+from portal.exports.cells import csv_bytes
 from portal.extensions import db
 from portal.files.services import same_content
 from portal.mail import send_mail
@@ -469,14 +468,6 @@ REGISTRY_COLUMNS = (
 )
 
 
-def _bom_csv(header, rows) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
 def registry_csv(contest: Contest, entries: list[Entry]) -> bytes:
     """The registry as CSV: UTF-8 with BOM (so Excel shows Vietnamese), one row per entry,
     several authors joined with "; " in each author column. Organizers only: personal data."""
@@ -502,7 +493,7 @@ def registry_csv(contest: Contest, entries: list[Entry]) -> bytes:
             authors(e, "title"), authors(e, "workplace"), authors(e, "phone"),
             authors(e, "email"),
         ])
-    return _bom_csv(REGISTRY_COLUMNS, rows)
+    return csv_bytes(REGISTRY_COLUMNS, rows)
 
 
 # --------------------------------------------------------------------------- screening
@@ -672,7 +663,7 @@ def audit_csv(contest: Contest, f: AuditFilter) -> bytes:
         ev.actor.email if ev.actor else "", ev.action, refs.get(ev.entry_id, ""),
         f"{ev.object_type} {ev.object_id or ''}".strip(), ev.before, ev.after, ev.hash,
     ] for ev in events]
-    return _bom_csv(AUDIT_COLUMNS, rows)
+    return csv_bytes(AUDIT_COLUMNS, rows)
 
 
 # --------------------------------------------------------------------------- home

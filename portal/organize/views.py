@@ -38,6 +38,7 @@ from portal.organize.forms import (
 )
 from portal.organize.permissions import can_manage_contest, can_screen_entries, can_view_audit
 from portal.organize.screening import check_entries, identity_warnings
+from portal.pagination import page_count, requested_page
 
 
 def _contest(slug: str, predicate) -> Contest:
@@ -47,11 +48,6 @@ def _contest(slug: str, predicate) -> Contest:
         abort(404)
     g.contest = contest
     return contest
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return max(int(page), 1) if page.isdigit() else 1
 
 
 def _area_links(contest: Contest) -> dict[str, str]:
@@ -342,12 +338,12 @@ def _registry_filter() -> services.RegistryFilter:
 def registry(slug):
     contest = _contest(slug, can_screen_entries)
     f = _registry_filter()
-    page = _page()
+    page = requested_page()
     entries, total = services.registry_page(contest, f, page)
     ids = [e.id for e in entries]
     return render_template(
         "organize/registry.html", contest=contest, f=f, entries=entries, total=total,
-        page=page, pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        page=page, pages=page_count(total, services.PAGE_SIZE),
         counts=services.verified_file_counts(ids), dups=services.duplicate_files(contest, ids),
         genres=contest.genres, outlets=services.outlets_of(contest),
         form_label=services.form_label, agencies=services.agencies,
@@ -376,12 +372,12 @@ def _screening_page(contest, form, status=200, selected=()):
     eligibility = request.args.get("eligibility", "")
     if eligibility not in (Entry.PENDING, Entry.ELIGIBLE, Entry.INELIGIBLE):
         eligibility = ""
-    page = _page()
+    page = requested_page()
     entries, total = services.screening_page(contest, eligibility, page)
     ids = [e.id for e in entries]
     return render_template(
         "organize/screening.html", contest=contest, form=form, entries=entries, total=total,
-        page=page, pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        page=page, pages=page_count(total, services.PAGE_SIZE),
         eligibility=eligibility, problems=check_entries(contest, entries),
         identity=identity_warnings(entries),
         dups=services.duplicate_files(contest, ids), counts=services.verified_file_counts(ids),
@@ -486,11 +482,11 @@ def audit_log(slug):
         contest = db.session.get(Contest, contest_id)
     g.contest = contest
     f = _audit_filter()
-    page = _page()
+    page = requested_page()
     events, total = services.audit_page(contest, f, page)
     return render_template(
         "organize/audit.html", contest=contest, f=f, events=events, total=total, page=page,
-        pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
+        pages=page_count(total, services.PAGE_SIZE),
         refs=services.entry_references(e.entry_id for e in events),
         actions=services.audit_actions(contest), checked=checked, broken=broken,
         args={k: v for k, v in request.args.items() if k != "page"},

@@ -16,6 +16,7 @@ from portal.errors import DomainError
 from portal.extensions import db, login_manager
 from portal.i18n import to_local
 from portal.models import Assignment, Contest, Entry, Round, RoundEntry, ScoreSheet, User
+from portal.pagination import page_count, requested_page
 from portal.rounds import bp, services
 from portal.rounds.forms import (
     AssignForm,
@@ -71,10 +72,6 @@ def _fail(exc: DomainError) -> int:
     for p in exc.problems:
         flash(p, "danger")
     return exc.status
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _local(value: datetime) -> datetime:
@@ -376,7 +373,7 @@ def _manual_form(rnd: Round, formdata=True) -> ManualAssignForm:
 
 def _render_assignments(rnd: Round, *, manual=None, assign_form=None, status=200,
                         conflict_warning=False):
-    page = _page()
+    page = requested_page()
     manual = manual or _manual_form(rnd, formdata=False)
     total = len(manual.entry_id.choices)
     rows = services.assignments_page(rnd, page=page, per_page=PER_PAGE)
@@ -384,7 +381,7 @@ def _render_assignments(rnd: Round, *, manual=None, assign_form=None, status=200
         assign_form = AssignForm(formdata=None, seed=services.default_seed(rnd))
     return render_template(
         "rounds/assignments.html", contest=g.contest, rnd=rnd, rows=rows, total=total,
-        page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        page=page, pages=page_count(total, PER_PAGE),
         assign_form=assign_form, manual=manual,
         conflict_warning=conflict_warning, simple=SimpleForm(),
         replacements=services.pending_replacements(rnd), replace_form=ReplacementForm(),
@@ -545,14 +542,14 @@ def replace(round_id: int, assignment_id: int):
 @bp.get("/<int:round_id>/progress")
 def progress(round_id: int):
     rnd = _round(round_id)
-    page = _page()
+    page = requested_page()
     panels = services.panel_progress(rnd)
     total = sum(p["entries"] for p in panels)
     return render_template(
         "rounds/progress.html", contest=g.contest, rnd=rnd,
         judges=services.judge_progress(rnd), panels=panels,
         entries=services.entry_progress(rnd, page=page, per_page=PER_PAGE), page=page,
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), simple=SimpleForm(),
+        pages=page_count(total, PER_PAGE), simple=SimpleForm(),
         status_form=StatusForm(),
     )
 

@@ -7,6 +7,8 @@ from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
+from portal.limits import body_limit
+
 from . import get_storage
 from .base import StorageError
 
@@ -138,6 +140,7 @@ def _parse_completion(data: bytes) -> list[tuple[int, str]]:
 # token in the query names the one operation on the one open upload (and part, and body
 # length) it allows and expires; a CSRF token would make the browser code differ from S3.
 @bp.route("/storage/s3/<path:key>", methods=["PUT", "GET", "POST", "DELETE"])
+@body_limit("UPLOAD_PART_MAX_CONTENT_LENGTH")
 def s3_request(key: str):
     """One S3 multipart request (upload part, list, complete, abort) on an upload the
     portal opened, authorised by the token the portal's sign endpoint put in the URL."""

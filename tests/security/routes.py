@@ -81,7 +81,6 @@ KWARGS = {
     "results.export_judge_sheets": lambda w: {"slug": w.slug, "round_id": w.round_id,
                                               "judge_id": w.users["judge_a"]},
     "results.version": lambda w: {"slug": w.slug, "n": w.snapshot_version},
-    "storage_local.put_part": lambda w: {"token": w.part_token},
     "storage_local.s3_request": lambda w: {"key": f"{w.slug}/{w.draft_id}/0123abcd"},
 }
 
