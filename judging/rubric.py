@@ -15,6 +15,7 @@ __all__ = [
     "fmt_decimal",
     "parse_score",
     "rubric_max",
+    "score_scale",
     "validate_rubric",
     "validate_scores",
     "weighted_total",
@@ -120,6 +121,13 @@ def weighted_total(criteria: Sequence[Criterion], values: Mapping[str, Decimal])
 def rubric_max(criteria: Sequence[Criterion]) -> Decimal:
     """Return the highest possible weighted total (sum of max_score * weight)."""
     return sum((c.max_score * c.weight for c in criteria), Decimal(0))
+
+
+def score_scale(criteria: Sequence[Criterion]) -> tuple[float, float]:
+    """Return the range a sheet's weighted total lies in: (0, ``rubric_max``), or (0, 100)
+    for an empty rubric.  The raw maxima's sum is NOT the scale when weights differ from 1."""
+    top = rubric_max(criteria)
+    return (0.0, float(top) if top > 0 else 100.0)
 
 
 def validate_rubric(criteria: Sequence[Criterion]) -> list[Problem]:

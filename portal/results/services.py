@@ -32,6 +32,8 @@ from judging.aggregation import (
 )
 from judging.prizes import SPECIAL_GENRE, Level, PrizeProposal, propose_prizes
 from judging.ranking import Ranked, RankItem, rank
+from judging.rubric import Criterion as RubricCriterion
+from judging.rubric import score_scale
 from portal import audit
 from portal.errors import DomainError
 from portal.extensions import db
@@ -193,8 +195,9 @@ class RoundResults:
 
 
 def _scale(round_: Round) -> tuple[float, float]:
-    top = math.fsum(float(c.max_score) for c in round_.criteria)
-    return (0.0, top or 100.0)
+    """The weighted scale the sheet totals are on (zscore maps back into it)."""
+    return score_scale([RubricCriterion(c.code, c.max_score, c.step, c.weight)
+                        for c in round_.criteria])
 
 
 def compute_round(round_: Round, *, with_agreement: bool = True) -> RoundResults:

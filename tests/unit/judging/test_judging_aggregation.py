@@ -1,6 +1,7 @@
 import math
 import random
 import time
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,7 @@ from judging.aggregation import (
     judge_zscores,
     kendalls_w,
 )
+from judging.rubric import Criterion, score_scale, weighted_total
 
 FIVE = [Sheet(1, j, t) for j, t in zip([1, 2, 3, 4, 5], [80, 90, 70, 85, 60], strict=True)]
 
@@ -179,6 +181,38 @@ def test_zscore_ignores_one_judges_affine_shift(sheets, judge, shift, factor):
     assert {e: a.mean_z for e, a in a1.items()} == {
         e: pytest.approx(a.mean_z, abs=1e-9) for e, a in a0.items()
     }
+
+
+@st.composite
+def weighted_rubrics(draw):
+    n = draw(st.integers(min_value=1, max_value=6))
+    return [Criterion(f"c{i}", Decimal(draw(st.integers(min_value=1, max_value=40))), Decimal(1),
+                      draw(st.decimals(min_value="0.1", max_value="5", places=2)))
+            for i in range(n)]
+
+
+@given(weighted_rubrics(), st.data(), st.integers(min_value=1, max_value=5))
+def test_zscore_keeps_the_mean_order_when_all_judges_score_alike(criteria, data, n_judges):
+    """Issue 11: with every judge giving the same totals, zscore and mean rank alike, for any
+    weights; the scale must be the weighted one (raw maxima clamped a 100-point rubric at 70)."""
+    n_entries = data.draw(st.integers(min_value=2, max_value=8))
+    totals = [float(weighted_total(criteria, {
+        c.code: Decimal(data.draw(st.integers(min_value=0, max_value=int(c.max_score))))
+        for c in criteria})) for _ in range(n_entries)]
+    sheets = [Sheet(e, j, t) for e, t in enumerate(totals) for j in range(n_judges)]
+    scale = score_scale(criteria)
+    mean = aggregate(sheets, method="mean", k=n_judges, scale=scale)
+    z = aggregate(sheets, method="zscore", k=n_judges, scale=scale)
+    for a in range(n_entries):
+        for b in range(n_entries):
+            assert ((mean[a].value > mean[b].value) == (z[a].value > z[b].value)
+                    and (mean[a].value == mean[b].value) == (z[a].value == z[b].value))
+
+
+def test_score_scale_is_the_weighted_maximum():
+    rubric = [Criterion("content", Decimal(40), Decimal(1), Decimal(1)),
+              Criterion("form", Decimal(30), Decimal(1), Decimal(2))]
+    assert (score_scale(rubric), score_scale([])) == ((0.0, 100.0), (0.0, 100.0))
 
 
 @settings(deadline=None, max_examples=1)
