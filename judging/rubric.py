@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from judging.i18n import N_
+from judging.numbers import parse_decimal
 from judging.problems import Problem
 
 __all__ = [
@@ -20,8 +20,6 @@ __all__ = [
     "validate_scores",
     "weighted_total",
 ]
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 @dataclass(frozen=True)
@@ -41,31 +39,22 @@ def fmt_decimal(d: Decimal) -> str:
 
 
 def parse_score(raw: str | None) -> tuple[Decimal | None, str | None]:
-    """Parse "7", "7.5" or "7,5"; return ``(value, None)`` or ``(None, error code)``.
+    """Parse "7", "7.5" or "7,5" by ``judging.numbers.parse_decimal``'s rule; return
+    ``(value, None)`` or ``(None, error code)``.
 
-    Error codes: "missing" (None/blank), "not_a_number", "not_finite" (NaN, infinity).
+    Error codes: "missing" (None/blank), "not_a_number", "not_finite" (NaN, infinity),
+    "ambiguous" ("1.234,5", "1,2,3", "1.234": could be read two ways, never guessed).
     Signs are parsed; range checks are ``validate_scores``' job.
     """
-    if raw is None or not raw.strip():
-        return None, "missing"
-    text = raw.strip()
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None, "not_a_number"
-    if not value.is_finite():
-        return None, "not_finite"
-    if not _NUMBER.match(text):
-        return None, "not_a_number"
-    return (value if value != 0 else Decimal(0)), None
+    return parse_decimal(raw)
 
 
 _MESSAGES = {
     "missing": N_("Enter a score for %(criterion)s."),
     "not_a_number": N_("The score for %(criterion)s must be a number; “%(value)s” is not."),
     "not_finite": N_("The score for %(criterion)s must be a number; “%(value)s” is not."),
+    "ambiguous": N_("The score for %(criterion)s, “%(value)s”, can be read two ways: write "
+                    "it with one decimal comma and no thousands separator, e.g. 7,5."),
     "negative": N_("The score for %(criterion)s cannot be negative (%(value)s)."),
     "above_max": N_("The score for %(criterion)s is %(value)s; the maximum is %(max)s."),
     "bad_step": N_("The score for %(criterion)s must be a multiple of %(step)s; "
@@ -84,7 +73,7 @@ def validate_scores(
     A criterion lands in exactly one of the two dicts, except a blank value with
     ``require_all=False``, which lands in neither (a draft may be partial).  Keys of ``raw``
     that name no criterion are ignored.  Problem codes: missing, not_a_number, not_finite,
-    negative, above_max, bad_step; ``field`` is the criterion code.
+    ambiguous, negative, above_max, bad_step; ``field`` is the criterion code.
     """
     values: dict[str, Decimal] = {}
     problems: dict[str, Problem] = {}
