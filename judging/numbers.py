@@ -1,13 +1,11 @@
-"""Numbers as people type and read them: one parser for "7,5" and "7.5", half-up rounding of
-the exact value, and display with the language's decimal mark (82,63 in Vietnamese).
+"""Numbers as people type and read them: one parser, half-up rounding, locale display."""
 
-Typing rule (every decimal input of the portal): an optional sign, digits, and at most ONE
-decimal mark, either a comma or a dot ("7,5" = "7.5" = 7.5). Anything that could be read two
-ways is refused, never guessed: two marks ("1.234,5", "1,2,3"), spaces inside the digits
-("1 234"), or one mark followed by exactly three digits after a non-zero whole part
-("1.234" is 1234 to a Vietnamese reader and 1.234 to an English one). Every decimal the
-portal stores has at most two decimal places, so the last rule refuses nothing legitimate.
-"""
+# Typing rule (every decimal input of the portal): an optional sign, digits, and at most ONE
+# decimal mark, either a comma or a dot ("7,5" = "7.5" = 7.5). Anything that could be read
+# two ways is refused, never guessed: two marks ("1.234,5", "1,2,3"), spaces inside the
+# digits ("1 234"), or one mark followed by exactly three digits after a non-zero whole part
+# ("1.234" is 1234 to a Vietnamese reader and 1.234 to an English one). Every decimal the
+# portal stores has at most two decimal places, so the last rule refuses nothing legitimate.
 
 from __future__ import annotations
 
@@ -16,15 +14,16 @@ import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = [
+    "SYMBOLS",
     "exact_decimal",
     "format_number",
     "parse_decimal",
     "round_half_up",
 ]
 
-_PLAIN = re.compile(r"^([+-]?)(\d*)(?:([.,])(\d*))?$")
+_PLAIN = re.compile(r"([+-]?)([0-9]*)(?:([.,])([0-9]*))?")
 # Digits with grouping marks (".", ",", spaces, apostrophes): a number, but not one we can read.
-_GROUPED = re.compile(r"^[+-]?\d[\d.,'\s\u00a0\u202f]*$")
+_GROUPED = re.compile(r"[+-]?[0-9][0-9.,' \u00a0\u202f]*")
 # A float's binary noise is far below this; a mean of two-decimal totals over fewer than a
 # million sheets is either exactly on a rounding tie or more than 1e-9 away from it.
 _SNAP = Decimal("1e-9")
@@ -32,10 +31,11 @@ SYMBOLS = {"vi": (",", "."), "en": (".", ",")}  # (decimal mark, thousands separ
 
 
 def parse_decimal(raw: str | None) -> tuple[Decimal | None, str | None]:
-    """Parse typed text by the rule above; return ``(value, None)`` or ``(None, code)``.
+    """Parse typed text by the typing rule (top of this module); return ``(value, None)``
+    or ``(None, code)``.
 
-    Codes: "missing" (None or blank), "ambiguous" (could be read two ways: see the module
-    docstring), "not_finite" ("NaN", "inf"), "not_a_number" (anything else, e.g. "1e5").
+    Codes: "missing" (None or blank), "ambiguous" (could be read two ways), "not_finite"
+    ("NaN", "inf"), "not_a_number" (anything else, e.g. "1e5").
     Signs are parsed; ranges are the caller's job.
     """
     if raw is None or not raw.strip():
@@ -43,9 +43,9 @@ def parse_decimal(raw: str | None) -> tuple[Decimal | None, str | None]:
     text = raw.strip()
     if text.lstrip("+-").lower() in ("nan", "snan", "inf", "infinity"):
         return None, "not_finite"
-    m = _PLAIN.match(text)
+    m = _PLAIN.fullmatch(text)
     if m is None or not (m.group(2) or m.group(4)):
-        return None, "ambiguous" if _GROUPED.match(text) else "not_a_number"
+        return None, "ambiguous" if _GROUPED.fullmatch(text) else "not_a_number"
     sign, whole, mark, frac = m.groups()
     if mark and len(frac) == 3 and whole.lstrip("0"):
         return None, "ambiguous"

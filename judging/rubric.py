@@ -54,7 +54,7 @@ _MESSAGES = {
     "not_a_number": N_("The score for %(criterion)s must be a number; “%(value)s” is not."),
     "not_finite": N_("The score for %(criterion)s must be a number; “%(value)s” is not."),
     "ambiguous": N_("The score for %(criterion)s, “%(value)s”, can be read two ways: write "
-                    "it with one decimal comma and no thousands separator, e.g. 7,5."),
+                    "it with one decimal mark (7,5 or 7.5) and no thousands separator."),
     "negative": N_("The score for %(criterion)s cannot be negative (%(value)s)."),
     "above_max": N_("The score for %(criterion)s is %(value)s; the maximum is %(max)s."),
     "bad_step": N_("The score for %(criterion)s must be a multiple of %(step)s; "

@@ -21,12 +21,13 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from judging.aggregation import (
+    Dispute,
     EntryAggregate,
     Flag,
     JudgeStats,
     Sheet,
     aggregate,
-    disagreement_flags,
+    disagreement,
     judge_stats,
     kendalls_w,
 )
@@ -132,6 +133,7 @@ class EntryResult:
     tied: bool = False
     tiebreak: tuple[float, ...] = ()
     flags: list[Flag] = field(default_factory=list)
+    dispute: Dispute | None = None
     proposed: str | None = None
     award: Award | None = None
 
@@ -208,7 +210,7 @@ def compute_round(round_: Round, *, with_agreement: bool = True) -> RoundResults
         sheets, method=round_.aggregation, k=round_.judges_per_entry,
         trim_min=round_.trim_min_sheets, scale=_scale(round_),
     )
-    flags = disagreement_flags(sheets, float(round_.disagreement_threshold))
+    flags, disputes = disagreement(sheets, float(round_.disagreement_threshold))
     rows: dict[int, EntryResult] = {}
     for entry_id, reason, genre_code, reference, title in db.session.execute(
         sa.select(RoundEntry.entry_id, RoundEntry.accepted_incomplete_reason, Genre.code,
@@ -225,6 +227,9 @@ def compute_round(round_: Round, *, with_agreement: bool = True) -> RoundResults
     for flag in flags:
         if flag.entry_id in rows:
             rows[flag.entry_id].flags.append(flag)
+    for dispute in disputes:
+        if dispute.entry_id in rows:
+            rows[dispute.entry_id].dispute = dispute
     tiebreaks = _tiebreaks(sheets, codes)
     ranked = rank([
         RankItem(r.entry_id, r.genre_code,

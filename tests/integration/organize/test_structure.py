@@ -20,7 +20,7 @@ def _slot(ed, code="BI"):
 def test_structure_page_lists_genres_slots_and_quotas(edition, client):
     page = html(client.get(edition.url("structure")))
     assert "Báo in" in page and "Truyền hình" in page
-    assert "4096 MB" in page and "mp4" in page
+    assert "4.096 MB" in page and "mp4" in page
     assert "Giải Khuyến khích" in page
 
 

@@ -52,7 +52,7 @@ def test_review_page_lists_ranked_entries_with_proposal(edition, client):
     contest, es = edition
     page = html(client.get("/results/ha-tinh/review"))
     # BI: 95/94 -> 94.5 A, 92/91 -> 91.5 B, 89/88 -> 88.5 B
-    assert re.search(rf'id="e{es[0].id}".*?94\.50.*?Giải A', page, re.S)
+    assert re.search(rf'id="e{es[0].id}".*?94,50.*?Giải A', page, re.S)  # vi: decimal comma
     assert re.search(rf'id="e{es[2].id}".*?88\.50.*?Giải B', page, re.S)
     assert "Trần Thị Giám Khảo" in page  # judge stats for organizers
     assert "Kendall" in page
@@ -120,8 +120,8 @@ def test_nothing_public_before_publishing_then_versions(edition, client, app):
     page = html(anon.get("/results/ha-tinh"))
     assert "Quyết định số 125-QĐ/TU ngày 20/11/2024" in page
     assert es[0].title in page and "Hồng Lĩnh Sơn" in page and "Báo Hà Tĩnh" in page
-    for secret in ("94.50", "94.5", "Trần Thị Giám Khảo", "0912345678", "tacgia@example.vn",
-                   "1977", "Phạm Văn Tác Giả"):
+    for secret in ("94.50", "94.5", "94,50", "94,5", "Trần Thị Giám Khảo", "0912345678",
+                   "tacgia@example.vn", "1977", "Phạm Văn Tác Giả"):
         assert secret not in page, secret
     snap1 = db.session.query(ResultSnapshot).one()
     assert hashlib.sha256(snap1.payload.encode()).hexdigest() == snap1.sha256
@@ -177,4 +177,4 @@ def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, clie
     page = html(entrant.get("/entries/"))
     row = re.search(rf'data-entry-id="{es[0].id}".*?</tr>', page, re.S).group(0)
     assert "Kết quả của bạn: Giải A" in row, row
-    assert "Điểm trung bình Vòng sơ khảo: 94.50" in row
+    assert "Điểm trung bình Vòng sơ khảo: 94,50" in row
