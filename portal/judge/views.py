@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import (
@@ -132,6 +133,9 @@ def _field_errors(exc: DomainError, round_: Round) -> dict[str, str]:
     errors = {}
     for p in exc.problems:
         params = {**p.params, "criterion": names.get(p.field, p.params.get("criterion", ""))}
+        for key in ("max", "step"):  # rubric numbers, written the page language's way
+            if key in params:
+                params[key] = format_num(Decimal(str(params[key])), trim=True)
         errors[p.field] = _(p.message) % params
     return errors
 
