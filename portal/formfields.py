@@ -60,6 +60,15 @@ def phone_number(pattern: str, message):
     return check
 
 
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimal places ("7.50" -> 1), by digits alone: no context rounding and no
+    InvalidOperation on a 40-digit number, as quantize() would give."""
+    sign, digits, exponent = value.as_tuple()
+    while exponent < 0 and digits and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return max(0, -int(exponent))
+
+
 class DecimalTextField(Field):
     """A decimal typed as text: "7,5" and "7.5" are both 7.5 (``judging.numbers``' rule).
 
@@ -94,8 +103,7 @@ class DecimalTextField(Field):
             raise ValueError(self.ambiguous % params)
         if code is not None:
             raise ValueError(self.not_a_number % params)
-        if value.as_tuple().exponent < -self.places and value != value.quantize(
-                Decimal(1).scaleb(-self.places)):
+        if _decimal_places(value) > self.places:
             raise ValueError(self.too_precise % params)
         self.data = value
 

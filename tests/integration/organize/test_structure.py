@@ -120,6 +120,8 @@ def test_level_min_score_takes_a_decimal_comma_and_refuses_ambiguous_input(editi
     assert 'value="1.234,5"' in html(r)
     db.session.expire_all()
     assert db.session.get(PrizeLevel, level.id).min_score == Decimal("72.5")
+    r = post_form(client, url, {"min_score": "12345678901234567890123456789,5555", **quotas})
+    assert r.status_code == 422 and "chỉ dùng tối đa 2 chữ số thập phân" in html(r)
     assert post_form(client, url, {"min_score": "72.75", **quotas}).status_code == 302
     db.session.expire_all()
     assert db.session.get(PrizeLevel, level.id).min_score == Decimal("72.75")
