@@ -13,12 +13,15 @@ from judging.problems import Param, fmt_number
 
 __all__ = [
     "AGREEMENT_HELP",
+    "DISAGREEMENT_RULE",
     "METHODS",
     "EntryAggregate",
     "Flag",
     "JudgeStats",
     "Sheet",
+    "Dispute",
     "aggregate",
+    "disagreement",
     "disagreement_flags",
     "judge_stats",
     "judge_zscores",
@@ -62,7 +65,8 @@ class EntryAggregate:
 
 @dataclass(frozen=True)
 class Flag:
-    """A sheet whose total is more than the threshold away from the other judges' mean."""
+    """A sheet blamed by ``DISAGREEMENT_RULE``: more than the threshold from the other
+    judges' mean, and setting it aside lets the majority agree."""
 
     entry_id: int
     judge_id: int
@@ -177,38 +181,122 @@ def aggregate(
     return out
 
 
-def disagreement_flags(sheets: Iterable[Sheet], threshold: float) -> list[Flag]:
-    """Flag each sheet with |total - mean of the other judges' totals| > ``threshold``.
+DISAGREEMENT_RULE = N_(
+    "A sheet is flagged when its total is more than %(threshold)s points from the other "
+    "judges' average and setting it aside (with as few others as possible) leaves a majority "
+    "of sheets that agree within %(threshold)s points; when no such sheet can be singled out, "
+    "the work is flagged as “judges disagree” and no sheet is blamed."
+)
 
-    Only entries with at least 2 sheets are looked at; exactly ``threshold`` apart is not
-    flagged.  Sorted by entry_id, then judge_id.
+
+@dataclass(frozen=True)
+class Dispute:
+    """An entry whose judges disagree with no sheet to single out (see ``DISAGREEMENT_RULE``)."""
+
+    entry_id: int
+    low: float
+    high: float
+    n_sheets: int
+    code: str
+    message: str
+    params: dict[str, Param] = field(default_factory=dict)
+
+
+def _agree(totals: Sequence[float], threshold: float) -> bool:
+    """Each total within ``threshold`` of the mean of the others (fewer than 2: trivially)."""
+    n = len(totals)
+    if n < 2:
+        return True
+    s = math.fsum(totals)
+    return all(abs(t - (s - t) / (n - 1)) <= threshold + _EPS for t in totals)
+
+
+def _outliers(group: Sequence[Sheet], threshold: float) -> tuple[list[Sheet], bool]:
+    """The rule for one entry: ``(blamed sheets, disputed)``; both empty/False when it agrees.
+
+    A sheet breaks the rule when it is more than ``threshold`` from the mean of the others.
+    When one does, look for the fewest sheets to set aside, taken from the ends (the i lowest
+    and the j highest totals), that leave a strict majority which agrees (``_agree``). They
+    are blamed only if that set is the only one of its size, does not split equal totals,
+    and each of them breaks the rule; otherwise (two judges, two camps, all spread) the
+    entry is disputed and no sheet is blamed.
     """
-    out: list[Flag] = []
+    n = len(group)
+    total_sum = math.fsum(s.total for s in group)
+    breaks = {id(s) for s in group
+              if abs(s.total - (total_sum - s.total) / (n - 1)) > threshold + _EPS}
+    if not breaks:
+        return [], False
+    ordered = sorted(group, key=lambda s: s.total)
+    for r in range(1, (n + 1) // 2):  # keep n - r > n / 2 sheets
+        found = []
+        for i in range(r + 1):
+            kept = ordered[i:n - (r - i)]
+            if _agree([s.total for s in kept], threshold):
+                found.append(ordered[:i] + ordered[n - (r - i):])
+        if not found:
+            continue
+        if len(found) > 1:
+            return [], True
+        (removed,) = found
+        kept_totals = {s.total for s in ordered if s not in removed}
+        if any(s.total in kept_totals for s in removed) or any(
+                id(s) not in breaks for s in removed):
+            return [], True
+        return sorted(removed, key=lambda s: s.judge_id), False
+    return [], True
+
+
+def disagreement(
+    sheets: Iterable[Sheet], threshold: float
+) -> tuple[list[Flag], list[Dispute]]:
+    """Apply ``DISAGREEMENT_RULE`` to every entry with at least 2 sheets.
+
+    Returns the blamed sheets' flags (sorted by entry_id, then judge_id; ``others_mean`` is
+    the mean of all the entry's other sheets) and the disputed entries (sorted by entry_id).
+    Exactly ``threshold`` apart is not a break.
+    """
+    flags: list[Flag] = []
+    disputes: list[Dispute] = []
     for entry_id, group in sorted(_by_entry(sheets).items()):
         if len(group) < 2:
             continue
+        blamed, disputed = _outliers(group, threshold)
+        if disputed:
+            low, high = min(s.total for s in group), max(s.total for s in group)
+            disputes.append(Dispute(
+                entry_id, low, high, len(group), "judges_disagree",
+                N_("The judges disagree on entry %(entry)s: totals run from %(low)s to "
+                   "%(high)s and no sheet can be singled out (threshold %(threshold)s)."),
+                {"entry": entry_id, "low": fmt_number(low), "high": fmt_number(high),
+                 "threshold": fmt_number(threshold)},
+            ))
         total_sum = math.fsum(s.total for s in group)
-        for s in sorted(group, key=lambda s: s.judge_id):
+        for s in blamed:
             others = (total_sum - s.total) / (len(group) - 1)
             diff = s.total - others
-            if abs(diff) > threshold + _EPS:
-                params: dict[str, Param] = {
-                    "judge": s.judge_id,
-                    "entry": entry_id,
-                    "total": fmt_number(s.total),
-                    "others_mean": fmt_number(others),
-                    "difference": fmt_number(abs(diff)),
-                    "threshold": fmt_number(threshold),
-                }
-                out.append(Flag(
-                    entry_id, s.judge_id, s.total, others, diff,
-                    "score_far_from_others",
-                    N_("Judge %(judge)s gave entry %(entry)s %(total)s points, %(difference)s "
-                       "away from the other judges' average of %(others_mean)s (more than "
-                       "%(threshold)s)."),
-                    params,
-                ))
-    return out
+            params: dict[str, Param] = {
+                "judge": s.judge_id,
+                "entry": entry_id,
+                "total": fmt_number(s.total),
+                "others_mean": fmt_number(others),
+                "difference": fmt_number(abs(diff)),
+                "threshold": fmt_number(threshold),
+            }
+            flags.append(Flag(
+                entry_id, s.judge_id, s.total, others, diff,
+                "score_far_from_others",
+                N_("Judge %(judge)s gave entry %(entry)s %(total)s points, %(difference)s "
+                   "away from the other judges' average of %(others_mean)s (more than "
+                   "%(threshold)s)."),
+                params,
+            ))
+    return flags, disputes
+
+
+def disagreement_flags(sheets: Iterable[Sheet], threshold: float) -> list[Flag]:
+    """The blamed sheets of ``disagreement`` (disputed entries left out)."""
+    return disagreement(sheets, threshold)[0]
 
 
 def judge_stats(sheets: Iterable[Sheet], flags: Iterable[Flag]) -> dict[int, JudgeStats]:

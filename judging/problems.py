@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from judging.numbers import round_half_up
+
 Param = str | int | float
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -37,6 +39,7 @@ def fmt_datetime(dt: datetime, tz: str = DEFAULT_TZ) -> str:
 
 
 def fmt_number(x: float, ndigits: int = 2) -> float | int:
-    """Return ``x`` rounded for display; whole numbers come back as int (8.0 -> 8)."""
-    r = round(float(x), ndigits)
-    return int(r) if r == int(r) else r
+    """Return ``x`` rounded half-up for display (``judging.numbers.round_half_up``, so 82.625
+    -> 82.63); whole numbers come back as int (8.0 -> 8)."""
+    r = round_half_up(x, ndigits)
+    return int(r) if r == r.to_integral_value() else float(r)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from judging.i18n import N_
+from judging.numbers import parse_decimal
 from judging.problems import Problem
 
 __all__ = [
@@ -15,12 +15,11 @@ __all__ = [
     "fmt_decimal",
     "parse_score",
     "rubric_max",
+    "score_scale",
     "validate_rubric",
     "validate_scores",
     "weighted_total",
 ]
-
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 @dataclass(frozen=True)
@@ -40,31 +39,22 @@ def fmt_decimal(d: Decimal) -> str:
 
 
 def parse_score(raw: str | None) -> tuple[Decimal | None, str | None]:
-    """Parse "7", "7.5" or "7,5"; return ``(value, None)`` or ``(None, error code)``.
+    """Parse "7", "7.5" or "7,5" by ``judging.numbers.parse_decimal``'s rule; return
+    ``(value, None)`` or ``(None, error code)``.
 
-    Error codes: "missing" (None/blank), "not_a_number", "not_finite" (NaN, infinity).
+    Error codes: "missing" (None/blank), "not_a_number", "not_finite" (NaN, infinity),
+    "ambiguous" ("1.234,5", "1,2,3", "1.234": could be read two ways, never guessed).
     Signs are parsed; range checks are ``validate_scores``' job.
     """
-    if raw is None or not raw.strip():
-        return None, "missing"
-    text = raw.strip()
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None, "not_a_number"
-    if not value.is_finite():
-        return None, "not_finite"
-    if not _NUMBER.match(text):
-        return None, "not_a_number"
-    return (value if value != 0 else Decimal(0)), None
+    return parse_decimal(raw)
 
 
 _MESSAGES = {
     "missing": N_("Enter a score for %(criterion)s."),
     "not_a_number": N_("The score for %(criterion)s must be a number; “%(value)s” is not."),
     "not_finite": N_("The score for %(criterion)s must be a number; “%(value)s” is not."),
+    "ambiguous": N_("The score for %(criterion)s, “%(value)s”, can be read two ways: write "
+                    "it with one decimal mark (7,5 or 7.5) and no thousands separator."),
     "negative": N_("The score for %(criterion)s cannot be negative (%(value)s)."),
     "above_max": N_("The score for %(criterion)s is %(value)s; the maximum is %(max)s."),
     "bad_step": N_("The score for %(criterion)s must be a multiple of %(step)s; "
@@ -83,7 +73,7 @@ def validate_scores(
     A criterion lands in exactly one of the two dicts, except a blank value with
     ``require_all=False``, which lands in neither (a draft may be partial).  Keys of ``raw``
     that name no criterion are ignored.  Problem codes: missing, not_a_number, not_finite,
-    negative, above_max, bad_step; ``field`` is the criterion code.
+    ambiguous, negative, above_max, bad_step; ``field`` is the criterion code.
     """
     values: dict[str, Decimal] = {}
     problems: dict[str, Problem] = {}
@@ -120,6 +110,13 @@ def weighted_total(criteria: Sequence[Criterion], values: Mapping[str, Decimal])
 def rubric_max(criteria: Sequence[Criterion]) -> Decimal:
     """Return the highest possible weighted total (sum of max_score * weight)."""
     return sum((c.max_score * c.weight for c in criteria), Decimal(0))
+
+
+def score_scale(criteria: Sequence[Criterion]) -> tuple[float, float]:
+    """Return the range a sheet's weighted total lies in: (0, ``rubric_max``), or (0, 100)
+    for an empty rubric.  The raw maxima's sum is NOT the scale when weights differ from 1."""
+    top = rubric_max(criteria)
+    return (0.0, float(top) if top > 0 else 100.0)
 
 
 def validate_rubric(criteria: Sequence[Criterion]) -> list[Problem]:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from wtforms import IntegerField
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, IntegerField
 from wtforms.validators import ValidationError
+from wtforms.widgets import TextInput
 
+from judging.numbers import parse_decimal
 from portal.clock import now
+from portal.i18n import format_input_number
 
 MIN_YEAR = 1900
 
@@ -53,3 +58,56 @@ def phone_number(pattern: str, message):
             raise ValidationError(message)
 
     return check
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Significant decimal places ("7.50" -> 1), by digits alone: no context rounding and no
+    InvalidOperation on a 40-digit number, as quantize() would give."""
+    sign, digits, exponent = value.as_tuple()
+    while exponent < 0 and digits and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return max(0, -int(exponent))
+
+
+class DecimalTextField(Field):
+    """A decimal typed as text: "7,5" and "7.5" are both 7.5 (``judging.numbers``' rule).
+
+    ``type="number"`` is not used: browsers drop or misread the comma ("1,5" became 15).
+    Input that reads two ways ("1.234,5", "1,2,3", "1.234") or has more decimals than
+    ``places`` is refused with a message naming the field, never rounded or guessed. A
+    stored value is shown back with the interface language's decimal mark ("7,5" in
+    Vietnamese); what the user typed is shown back unchanged when the form fails.
+    """
+
+    widget = TextInput()
+    not_a_number = _l("%(field)s: enter a number, such as 7,5 or 7.5.")
+    ambiguous = _l("%(field)s: “%(value)s” can be read two ways; write one decimal mark "
+                   "(7,5 or 7.5) and no thousands separator.")
+    too_precise = _l("%(field)s: use at most %(places)s decimal places, not “%(value)s”.")
+
+    def __init__(self, label=None, validators=None, places: int = 2, **kwargs):
+        render_kw = {"inputmode": "decimal", "pattern": "[+]?[0-9]*[.,]?[0-9]*",
+                     "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.places = places
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0] if valuelist else ""
+        value, code = parse_decimal(text)
+        self.data = None
+        if code == "missing":
+            return
+        params = {"field": self.label.text, "value": (text or "").strip()[:40],
+                  "places": self.places}
+        if code == "ambiguous":
+            raise ValueError(self.ambiguous % params)
+        if code is not None:
+            raise ValueError(self.not_a_number % params)
+        if _decimal_places(value) > self.places:
+            raise ValueError(self.too_precise % params)
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_input_number(self.data)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, has_request_context, session
 from flask_login import current_user
 
+from judging.numbers import SYMBOLS, format_number
+
 
 def select_locale() -> str:
     """Vietnamese first: an explicit choice in the session, then the account, then 'vi'.
@@ -49,6 +51,28 @@ def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def format_num(value, places: int = 2, *, trim: bool = False, sign: bool = False,
+               locale: str | None = None) -> str:
+    """The ``num`` filter: half-up rounding of the exact value, written the current language's
+    way (82,63 in Vietnamese, 82.63 in English); "" for None. See judging.numbers."""
+    if value is None:
+        return ""
+    return format_number(value, locale or select_locale(), places, trim=trim, sign=sign)
+
+
+def format_input_number(value) -> str:
+    """A stored decimal put back into a text input: trailing zeros and grouping dropped, the
+    current language's decimal mark ("7,5" in Vietnamese), so it parses again unchanged."""
+    if value is None:
+        return ""
+    return format_number(value, select_locale(), 2, trim=True, group=False)
+
+
+def decimal_mark() -> str:
+    """"," on Vietnamese screens, "." on English ones (for the score sheet's script)."""
+    return SYMBOLS.get(select_locale(), SYMBOLS["vi"])[0]
+
+
 def localized(obj, field: str) -> str:
     """obj.<field>_vi or obj.<field>_en by the current language, falling back to Vietnamese."""
     lang = select_locale()
@@ -59,5 +83,8 @@ def localized(obj, field: str) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.filters["d"] = format_date
+    app.jinja_env.filters["num"] = format_num
+    app.jinja_env.filters["num_input"] = format_input_number
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["decimal_mark"] = decimal_mark
     app.jinja_env.globals["current_locale"] = select_locale

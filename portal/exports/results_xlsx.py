@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from judging.numbers import round_half_up
 from portal.exports.cells import xlsx_row
 from portal.exports.results_lists import HEADERS, lists
 from portal.extensions import db
@@ -56,7 +57,8 @@ def _col(i: int) -> str:
 
 
 def _num(value: float | None, digits: int = 2):
-    return None if value is None else round(float(value), digits)
+    """Half-up of the exact value (82.625 -> 82.63, as Excel shows it), never float round()."""
+    return None if value is None else float(round_half_up(value, digits))
 
 
 def build(contest) -> bytes:

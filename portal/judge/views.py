@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import (
@@ -24,7 +25,7 @@ from judging.rubric import fmt_decimal
 from portal import clock
 from portal.errors import DomainError, ScoreLocked, StaleEdit
 from portal.extensions import db
-from portal.i18n import format_dt, localized, to_local
+from portal.i18n import format_dt, format_input_number, format_num, localized, to_local
 from portal.judge import bp, stash
 from portal.judge.forms import SCORE_PREFIX, ConflictForm, ScoreSheetForm, score_values
 from portal.judge.permissions import (
@@ -132,6 +133,9 @@ def _field_errors(exc: DomainError, round_: Round) -> dict[str, str]:
     errors = {}
     for p in exc.problems:
         params = {**p.params, "criterion": names.get(p.field, p.params.get("criterion", ""))}
+        for key in ("max", "step"):  # rubric numbers, written the page language's way
+            if key in params:
+                params[key] = format_num(Decimal(str(params[key])), trim=True)
         errors[p.field] = _(p.message) % params
     return errors
 
@@ -139,7 +143,7 @@ def _field_errors(exc: DomainError, round_: Round) -> dict[str, str]:
 def _saved_values(sheet: ScoreSheet | None) -> dict[str, str]:
     if sheet is None:
         return {}
-    return {s.criterion.code: fmt_decimal(s.value) for s in sheet.scores}
+    return {s.criterion.code: format_input_number(s.value) for s in sheet.scores}
 
 
 def _load_for_judge(assignment_id: int) -> Assignment:
@@ -329,7 +333,7 @@ def sheet(assignment_id: int):
     tz = assignment.round.contest.timezone
     if submitting:
         flash(_("Score sheet submitted at %(time)s. Total: %(total)s.",
-                time=format_dt(sheet.submitted_at, tz), total=fmt_decimal(sheet.total)),
+                time=format_dt(sheet.submitted_at, tz), total=format_num(sheet.total, trim=True)),
               "success")
         _prev, next_id, _pos, _count = queue_neighbours(assignment)
         if next_id is not None:
@@ -368,7 +372,7 @@ def autosave(assignment_id: int):
     return jsonify(
         ok=True, version=sheet.version,
         saved_at=to_local(sheet.updated_at, tz).strftime("%H:%M"),
-        total=fmt_decimal(sheet.total) if sheet.total is not None else "",
+        total=format_num(sheet.total, trim=True),
     )
 
 

@@ -15,10 +15,10 @@ from wtforms import (
 )
 from wtforms import DateField as _DateField
 from wtforms import DateTimeLocalField as _DateTimeLocalField
-from wtforms import DecimalField as _DecimalField
 from wtforms import IntegerField as _IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from portal.formfields import DecimalTextField
 from portal.models import Contest, Entry, Membership
 
 NUMBER = _l("Enter a whole number.")
@@ -41,7 +41,6 @@ def _parse_error(field_class, message):
 
 
 IntegerField = _parse_error(_IntegerField, NUMBER)
-DecimalField = _parse_error(_DecimalField, _l("Enter a number."))
 DateField = _parse_error(_DateField, DATE)
 DateTimeLocalField = _parse_error(_DateTimeLocalField, DATETIME)
 
@@ -90,8 +89,8 @@ class SettingsForm(FlaskForm):
 
 class SlotForm(FlaskForm):
     formats = StringField(_l("Accepted formats"), validators=[Length(max=120)])
-    max_size_mb = DecimalField(_l("Maximum size per file (MB)"),
-                               validators=[InputRequired(_l("Enter a number."))])
+    max_size_mb = DecimalTextField(_l("Maximum size per file (MB)"),
+                                   validators=[InputRequired(_l("Enter a number."))])
     min_count = IntegerField(_l("Minimum number of files"), validators=[InputRequired(NUMBER)])
     max_count = IntegerField(_l("Maximum number of files"), validators=[InputRequired(NUMBER)])
     required = BooleanField(_l("Required"))
@@ -100,7 +99,7 @@ class SlotForm(FlaskForm):
 class LevelForm(FlaskForm):
     """Minimum score plus one quota field per genre, added at construction."""
 
-    min_score = DecimalField(_l("Minimum score (empty: none)"), validators=[Optional()])
+    min_score = DecimalTextField(_l("Minimum score (empty: none)"), validators=[Optional()])
 
 
 def level_form(genres, **kwargs) -> LevelForm:

@@ -21,17 +21,20 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from judging.aggregation import (
+    Dispute,
     EntryAggregate,
     Flag,
     JudgeStats,
     Sheet,
     aggregate,
-    disagreement_flags,
+    disagreement,
     judge_stats,
     kendalls_w,
 )
 from judging.prizes import SPECIAL_GENRE, Level, PrizeProposal, propose_prizes
 from judging.ranking import Ranked, RankItem, rank
+from judging.rubric import Criterion as RubricCriterion
+from judging.rubric import score_scale
 from portal import audit
 from portal.errors import DomainError
 from portal.extensions import db
@@ -130,6 +133,7 @@ class EntryResult:
     tied: bool = False
     tiebreak: tuple[float, ...] = ()
     flags: list[Flag] = field(default_factory=list)
+    dispute: Dispute | None = None
     proposed: str | None = None
     award: Award | None = None
 
@@ -193,8 +197,9 @@ class RoundResults:
 
 
 def _scale(round_: Round) -> tuple[float, float]:
-    top = math.fsum(float(c.max_score) for c in round_.criteria)
-    return (0.0, top or 100.0)
+    """The weighted scale the sheet totals are on (zscore maps back into it)."""
+    return score_scale([RubricCriterion(c.code, c.max_score, c.step, c.weight)
+                        for c in round_.criteria])
 
 
 def compute_round(round_: Round, *, with_agreement: bool = True) -> RoundResults:
@@ -205,7 +210,7 @@ def compute_round(round_: Round, *, with_agreement: bool = True) -> RoundResults
         sheets, method=round_.aggregation, k=round_.judges_per_entry,
         trim_min=round_.trim_min_sheets, scale=_scale(round_),
     )
-    flags = disagreement_flags(sheets, float(round_.disagreement_threshold))
+    flags, disputes = disagreement(sheets, float(round_.disagreement_threshold))
     rows: dict[int, EntryResult] = {}
     for entry_id, reason, genre_code, reference, title in db.session.execute(
         sa.select(RoundEntry.entry_id, RoundEntry.accepted_incomplete_reason, Genre.code,
@@ -222,6 +227,9 @@ def compute_round(round_: Round, *, with_agreement: bool = True) -> RoundResults
     for flag in flags:
         if flag.entry_id in rows:
             rows[flag.entry_id].flags.append(flag)
+    for dispute in disputes:
+        if dispute.entry_id in rows:
+            rows[dispute.entry_id].dispute = dispute
     tiebreaks = _tiebreaks(sheets, codes)
     ranked = rank([
         RankItem(r.entry_id, r.genre_code,

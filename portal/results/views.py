@@ -7,10 +7,11 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from judging.aggregation import AGREEMENT_HELP
+from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE
 from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import format_num
 from portal.models import Contest, Entry, ResultSnapshot, Round
 from portal.results import bp, services
 from portal.results.forms import (
@@ -54,11 +55,14 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
                                      decided_on=contest.decision_date)
     if tiebreak_form is None and review.round is not None:
         tiebreak_form = TiebreakForm(criteria=review.round.tiebreak_criteria)
+    disagreement_rule = _(DISAGREEMENT_RULE) % {
+        "threshold": format_num(review.round.disagreement_threshold, trim=True)
+    } if review.round is not None else ""
     return render_template(
         "results/review.html", contest=contest, review=review,
         decision_form=decision_form, tiebreak_form=tiebreak_form, publish_form=PublishForm(),
         snapshots=_snapshots(contest), agreement_help=_(AGREEMENT_HELP),
-        forwarded_counts=review.forwarded_counts(),
+        disagreement_rule=disagreement_rule, forwarded_counts=review.forwarded_counts(),
     ), status
 
 

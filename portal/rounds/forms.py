@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -22,6 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.formfields import DecimalTextField
 
 AGGREGATION_CHOICES = [
     ("mean", _l("Mean")),
@@ -48,12 +49,13 @@ class RoundForm(FlaskForm):
                               default="mean")
     trim_min_sheets = IntegerField(_l("Trim only with at least this many sheets"), default=5,
                                    validators=[InputRequired(), NumberRange(3, 50)])
-    disagreement_threshold = DecimalField(_l("Disagreement threshold (rubric points)"),
-                                          default=Decimal("20"), places=2,
-                                          validators=[InputRequired(), NumberRange(0, 10000)])
+    disagreement_threshold = DecimalTextField(_l("Disagreement threshold (rubric points)"),
+                                              default=Decimal("20"), places=2,
+                                              validators=[InputRequired(), NumberRange(0, 10000)])
     advance_rule = SelectField(_l("Advancement rule"), choices=RULE_CHOICES, default="top_n")
-    advance_value = DecimalField(_l("Value (N, or the minimum score)"), default=Decimal("5"),
-                                 places=2, validators=[InputRequired(), NumberRange(0, 10000)])
+    advance_value = DecimalTextField(_l("Value (N, or the minimum score)"),
+                                     default=Decimal("5"), places=2,
+                                     validators=[InputRequired(), NumberRange(0, 10000)])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -76,9 +78,9 @@ class CriterionRow(Form):
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[Optional(), Length(max=255)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=255)])
     description = TextAreaField(_l("Description"), validators=[Optional()])
-    max_score = DecimalField(_l("Maximum"), places=2, validators=[Optional()])
+    max_score = DecimalTextField(_l("Maximum"), places=2, validators=[Optional()])
     step = SelectField(_l("Step"), choices=STEP_CHOICES, default="1")
-    weight = DecimalField(_l("Weight"), places=2, default=Decimal(1), validators=[Optional()])
+    weight = DecimalTextField(_l("Weight"), places=2, default=Decimal(1), validators=[Optional()])
     order = IntegerField(_l("Order"), validators=[Optional()])
     remove = BooleanField(_l("Remove"))
 

@@ -191,10 +191,10 @@ def test_judge_scores_video_and_pdf_works(jf_server):
             # one score above the maximum: the field error, then the correction
             page.fill("#score-truthful", "30")
             page.fill("#score-orientation", "18")
-            page.fill("#score-discovery", "15.5")
+            page.fill("#score-discovery", "15,5")  # the Vietnamese decimal comma (issue 11)
             page.fill("#score-effect", "16")
             page.fill("#score-presentation", "12")
-            assert page.locator("#running-total").inner_text() == "91.5"
+            assert page.locator("#running-total").inner_text() == "91,5"
             page.locator("button[value=submit]").click()
             page.wait_for_load_state()
             error = page.locator("#score-truthful-error").inner_text()
@@ -203,7 +203,7 @@ def test_judge_scores_video_and_pdf_works(jf_server):
             assert page.locator("#score-truthful").input_value() == "30"
             assert page.locator("#score-effect").input_value() == "16"
             page.fill("#score-truthful", "20")
-            assert page.locator("#running-total").inner_text() == "81.5"
+            assert page.locator("#running-total").inner_text() == "81,5"
             page.locator("button[value=submit]").click()
             page.wait_for_load_state()
             assert page.url.endswith(f"/judge/assignments/{ids['TH']}")  # the next work

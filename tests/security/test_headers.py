@@ -54,7 +54,7 @@ def pages(world) -> list[tuple[str, str, int]]:
         ("owner", f"/entries/{world.entry_id}", 200),
         ("owner", f"/entries/{world.entry_id}/receipt.pdf", 200),
         ("owner", f"/files/{world.file_id}", 200),
-        ("owner", f"/files/uploads/{world.upload_id}/parts", 200),
+        ("owner", f"/files/entries/{world.draft_id}/slots", 200),
         ("owner", "/_test/forbidden", 403),
         ("other", f"/entries/{world.entry_id}", 404),
         ("judge_a", f"/judge/assignments/{world.assignment_id}", 200),

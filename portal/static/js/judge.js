@@ -18,14 +18,41 @@
   var stopped = false;
   var pendingSubmitter = null;
 
+  var MARK = form.getAttribute("data-decimal-mark") || ",";
+  var PLAIN = /^([+-]?)(\d*)(?:([.,])(\d*))?$/;
+
+  // The server's rule (judging/numbers.py parse_decimal): one decimal mark, comma or dot;
+  // "1.234,5", "1,2,3" or "1.234" (three digits after a non-zero whole part) read two ways.
+  // Returns {units: value in hundredths} or {ambiguous: true}, or null (blank, not a number,
+  // or more than two decimals: the server says which).
   function parse(value) {
-    var text = (value || "").trim().replace(",", ".");
-    if (text === "" || !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) return null;
-    return parseFloat(text);
+    var text = (value || "").trim();
+    if (text === "") return null;
+    var m = PLAIN.exec(text);
+    if (!m || !(m[2] || m[4])) {
+      return /^[+-]?\d[\d.,'\s\u00a0\u202f]*$/.test(text) ? { ambiguous: true } : null;
+    }
+    var whole = m[2] || "0", frac = m[4] || "";
+    if (m[3] && frac.length === 3 && /[1-9]/.test(whole)) return { ambiguous: true };
+    if (frac.length > 2) return null;
+    var units = parseInt(whole, 10) * 100 + parseInt((frac + "00").slice(0, 2), 10);
+    return { units: m[1] === "-" ? -units : units };
   }
 
-  function fmt(x) {
-    return (Math.round(x * 100) / 100).toString();
+  function hundredths(text) {  // a server-written number such as "0.5" or "2"
+    var p = parse(text);
+    return p && !p.ambiguous ? p.units : null;
+  }
+
+  // Total in 1/10000 (score hundredths times weight hundredths), exact; shown half-up with
+  // the page language's decimal mark and no trailing zeros, like the server's num filter.
+  function fmt(tenThousandths) {
+    var neg = tenThousandths < 0;
+    var h = Math.floor((Math.abs(tenThousandths) + 50) / 100);
+    var text = String(Math.floor(h / 100));
+    var frac = String(h % 100 + 100).slice(1).replace(/0+$/, "");
+    if (frac) text += MARK + frac;
+    return (neg && h ? "-" : "") + text;
   }
 
   function errorBox(input) {
@@ -36,13 +63,15 @@
     var box = errorBox(input);
     var value = parse(input.value);
     var message = "";
-    if (value !== null) {
-      var max = parseFloat(input.max);
-      var step = parseFloat(input.step);
-      if (value > max) {
-        message = form.getAttribute("data-msg-over-max").replace("__MAX__", input.max);
-      } else if (step > 0 && Math.abs(value / step - Math.round(value / step)) > 1e-9) {
-        message = form.getAttribute("data-msg-step").replace("__STEP__", input.step);
+    if (value !== null && value.ambiguous) {
+      message = form.getAttribute("data-msg-ambiguous");
+    } else if (value !== null) {
+      var max = hundredths(input.dataset.max);
+      var step = hundredths(input.dataset.step);
+      if (max !== null && value.units > max) {
+        message = form.getAttribute("data-msg-over-max").replace("__MAX__", input.dataset.maxText);
+      } else if (step > 0 && value.units % step !== 0) {
+        message = form.getAttribute("data-msg-step").replace("__STEP__", input.dataset.stepText);
       }
     }
     if (message) {
@@ -58,7 +87,8 @@
     var total = 0;
     inputs.forEach(function (input) {
       var value = parse(input.value);
-      if (value !== null) total += value * parseFloat(input.dataset.weight || "1");
+      var weight = hundredths(input.dataset.weight || "1");
+      if (value !== null && !value.ambiguous && weight !== null) total += value.units * weight;
     });
     if (totalOut) totalOut.textContent = fmt(total);
   }

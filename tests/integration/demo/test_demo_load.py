@@ -133,7 +133,7 @@ def test_demo_pages_show_each_role_real_data(app, runner, client):
     assert "BLV2026-BI-001" in registry
     assert "Đưa Nghị quyết vào cuộc sống: Bắt đầu từ chi bộ" in registry
     review = html(client.get("/results/ha-tinh-2025/review"))
-    assert "Trần Văn Minh: 67.00" in review  # the final round's one disagreement flag
+    assert "Trần Văn Minh: 67,00" in review  # the final round's one disagreement flag (vi)
 
     client = client.application.test_client()
     assert login(client, "giamkhao1@demo.vn", PASSWORD).status_code == 302

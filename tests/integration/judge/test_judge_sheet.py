@@ -172,7 +172,8 @@ def test_save_draft_keeps_values_and_audits(client):
     assert event.before == "{}" and '"discovery":"15.5"' in event.after
     page = html(client.get(_url(s.first)))
     assert "Đã lưu bản nháp lúc" in page
-    assert _input_value(page, "discovery") == "15.5" and _input_value(page, "effect") == ""
+    # Vietnamese screen: the saved 15.5 is shown back with a decimal comma (issue 11).
+    assert _input_value(page, "discovery") == "15,5" and _input_value(page, "effect") == ""
 
 
 def test_submit_locks_sheet_and_goes_to_next_work(client):
@@ -218,7 +219,7 @@ def test_draft_with_off_step_and_non_numeric_values_saves_nothing(client):
     assert response.status_code == 422
     page = html(response)
     assert _error(page, "orientation") == (
-        "Điểm tiêu chí Định hướng chính trị đúng đắn phải là bội số của 0.5; "
+        "Điểm tiêu chí Định hướng chính trị đúng đắn phải là bội số của 0,5; "
         "7.3 không thỏa mãn.")
     assert _error(page, "discovery") == (
         "Điểm tiêu chí Vấn đề mới, có tính phát hiện phải là một số; “abc” không phải là số.")
@@ -297,7 +298,7 @@ def test_autosave_saves_draft_and_returns_version(client):
                            headers={"X-CSRFToken": token, "Accept": "application/json"})
     assert response.status_code == 200
     body = response.get_json()
-    assert (body["ok"], body["version"], body["total"]) == (True, 1, "69.5")
+    assert (body["ok"], body["version"], body["total"]) == (True, 1, "69,5")  # vi
     assert re.fullmatch(r"\d\d:\d\d", body["saved_at"])
     response = client.post(_url(s.first) + "/autosave",
                            data={**values(truthful="26"), "version": "1"},
@@ -376,3 +377,62 @@ def test_score_rows_are_unique_per_criterion(client):
     post_form(client, _url(s.first), {**values(truthful="24"), "version": "1", "action": "save"})
     assert db.session.scalar(sa.select(sa.func.count(Score.id))) == 5
     assert _scores(s.first)["truthful"] == Decimal("24")
+
+
+# --- decimal comma (issue 11) -----------------------------------------------------------
+
+
+def test_decimal_comma_and_dot_both_store_the_same_value(client):
+    """Vietnamese writes 7,5; with type="number" inputs "1,5" was saved as 15."""
+    s = build(count=2)
+    login(client, s.judge.email)
+    first, second = s.assignments[0], s.assignments[1]
+    for a, typed in ((first, "7,5"), (second, "7.5")):
+        response = post_form(client, _url(a), {**values(truthful=typed, discovery="17,5"),
+                                               "version": "0", "action": "save"})
+        assert response.status_code == 302, typed
+        assert (_scores(a)["truthful"], _scores(a)["discovery"]) == (Decimal("7.5"),
+                                                                      Decimal("17.5"))
+        assert _sheet(a).total == Decimal("7.5") + 18 + Decimal("17.5") + 16 + 12
+
+
+def test_ambiguous_number_is_refused_with_the_criterion_and_nothing_changes(client):
+    s = build(count=1)
+    login(client, s.judge.email)
+    post_form(client, _url(s.first), {**values(), "version": "0", "action": "save"})
+    before = _scores(s.first)
+    response = post_form(client, _url(s.first),
+                         {**values(truthful="1.234,5"), "version": "1", "action": "save"})
+    assert response.status_code == 422
+    page = html(response)
+    assert _error(page, "truthful") == (
+        "Điểm tiêu chí Chân thực, chính xác, khách quan, “1.234,5”, có thể hiểu theo hai "
+        "cách: hãy viết với một dấu thập phân (ví dụ 7,5) và không dùng dấu phân cách hàng "
+        "nghìn.")
+    assert _input_value(page, "truthful") == "1.234,5"  # what was typed stays
+    assert (_scores(s.first), _sheet(s.first).version) == (before, 1)
+    token = csrf_token(client, _url(s.first))
+    response = client.post(f"{_url(s.first)}/autosave",
+                           data={**values(truthful="1,2,3"), "version": "1"},
+                           headers={"X-CSRFToken": token, "Accept": "application/json"})
+    assert response.status_code == 422
+    assert "“1,2,3”" in response.get_json()["errors"]["truthful"]
+    assert _scores(s.first) == before
+
+
+def test_sheet_shows_saved_decimals_in_the_page_language(client):
+    s = build(count=1)
+    login(client, s.judge.email)
+    post_form(client, _url(s.first), {**values(truthful="7.5"), "version": "0",
+                                      "action": "save"})
+    page = html(client.get(_url(s.first)))
+    assert _input_value(page, "truthful") == "7,5"
+    assert re.search(r'id="score-truthful"[^>]*type="text"|type="text"[^>]*id="score-truthful"',
+                     page.replace("\n", " "))
+    assert 'type="number"' not in page
+    assert 'id="saved-total">69</td>' in page.replace("\n", "")  # 7.5+18+15.5+16+12
+    assert 'data-decimal-mark=","' in page
+    post_form(client, "/lang", {"lang": "en", "next": "/"}, page="/")
+    page = html(client.get(_url(s.first)))
+    assert _input_value(page, "truthful") == "7.5"
+    assert 'data-decimal-mark="."' in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ def _slot(ed, code="BI"):
 def test_structure_page_lists_genres_slots_and_quotas(edition, client):
     page = html(client.get(edition.url("structure")))
     assert "Báo in" in page and "Truyền hình" in page
-    assert "4096 MB" in page and "mp4" in page
+    assert "4.096 MB" in page and "mp4" in page
     assert "Giải Khuyến khích" in page
 
 
@@ -98,3 +99,29 @@ def test_level_edit_negative_quota_refused(edition, client):
     level = db.session.get(PrizeLevel, level.id)
     assert level.min_score == Decimal("85")
     assert {q.quota for q in level.quotas} == {1}
+
+
+def test_level_min_score_takes_a_decimal_comma_and_refuses_ambiguous_input(edition, client):
+    """Issue 11: every decimal form field reads 72,5 and 72.5 alike and refuses 1.234,5."""
+    level = edition.contest.prize_levels[0]
+    quotas = {f"quota_{g.id}": "1" for g in edition.contest.genres}
+    url = edition.url(f"levels/{level.id}")
+    assert post_form(client, url, {"min_score": "72,5", **quotas}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PrizeLevel, level.id).min_score == Decimal("72.5")
+    page = html(client.get(url))
+    (tag,) = re.findall(r'<input[^>]*name="min_score"[^>]*>', page)
+    assert 'value="72,5"' in tag and 'inputmode="decimal"' in tag and 'type="text"' in tag
+    r = post_form(client, url, {"min_score": "1.234,5", **quotas})
+    assert r.status_code == 422
+    assert ("Điểm tối thiểu (để trống: không áp dụng): “1.234,5” có thể hiểu theo hai cách; "
+            "hãy viết một dấu thập phân (ví dụ 7,5) và không dùng dấu phân cách hàng nghìn."
+            ) in html(r)
+    assert 'value="1.234,5"' in html(r)
+    db.session.expire_all()
+    assert db.session.get(PrizeLevel, level.id).min_score == Decimal("72.5")
+    r = post_form(client, url, {"min_score": "12345678901234567890123456789,5555", **quotas})
+    assert r.status_code == 422 and "chỉ dùng tối đa 2 chữ số thập phân" in html(r)
+    assert post_form(client, url, {"min_score": "72.75", **quotas}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PrizeLevel, level.id).min_score == Decimal("72.75")

@@ -150,3 +150,17 @@ def test_exports_are_for_organizers_only(app, client):
     login(client, "x@example.vn")
     for url in ("results.xlsx", "prizes.csv", "annex.pdf", "nomination.zip"):
         assert client.get(f"/results/ha-tinh/export/{url}").status_code == 404
+
+
+def test_xlsx_rounds_half_up_like_excel(app, client):
+    """Issue 11: a mean of 82.625 was written as 82.62 (float rounding)."""
+    from tests.integration.results.test_pages import build_82625
+
+    contest, work, _other, _judges = build_82625()
+    login(client, "org@example.vn")
+    wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))
+    matrix = wb["Vòng 1 - Vòng sơ khảo"]
+    head = [c.value for c in matrix[1]]
+    rows = [{h: c.value for h, c in zip(head, r, strict=False)} for r in matrix.iter_rows(2)]
+    (row,) = [r for r in rows if r["Mã hồ sơ"] == work.reference]
+    assert (row["Điểm tổng hợp"], row["Tổng điểm"]) == (82.63, 330.5)

@@ -52,8 +52,8 @@ def test_review_page_lists_ranked_entries_with_proposal(edition, client):
     contest, es = edition
     page = html(client.get("/results/ha-tinh/review"))
     # BI: 95/94 -> 94.5 A, 92/91 -> 91.5 B, 89/88 -> 88.5 B
-    assert re.search(rf'id="e{es[0].id}".*?94\.50.*?Giải A', page, re.S)
-    assert re.search(rf'id="e{es[2].id}".*?88\.50.*?Giải B', page, re.S)
+    assert re.search(rf'id="e{es[0].id}".*?94,50.*?Giải A', page, re.S)  # vi: decimal comma
+    assert re.search(rf'id="e{es[2].id}".*?88,50.*?Giải B', page, re.S)
     assert "Trần Thị Giám Khảo" in page  # judge stats for organizers
     assert "Kendall" in page
 
@@ -120,8 +120,8 @@ def test_nothing_public_before_publishing_then_versions(edition, client, app):
     page = html(anon.get("/results/ha-tinh"))
     assert "Quyết định số 125-QĐ/TU ngày 20/11/2024" in page
     assert es[0].title in page and "Hồng Lĩnh Sơn" in page and "Báo Hà Tĩnh" in page
-    for secret in ("94.50", "94.5", "Trần Thị Giám Khảo", "0912345678", "tacgia@example.vn",
-                   "1977", "Phạm Văn Tác Giả"):
+    for secret in ("94.50", "94.5", "94,50", "94,5", "Trần Thị Giám Khảo", "0912345678",
+                   "tacgia@example.vn", "1977", "Phạm Văn Tác Giả"):
         assert secret not in page, secret
     snap1 = db.session.query(ResultSnapshot).one()
     assert hashlib.sha256(snap1.payload.encode()).hexdigest() == snap1.sha256
@@ -177,4 +177,49 @@ def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, clie
     page = html(entrant.get("/entries/"))
     row = re.search(rf'data-entry-id="{es[0].id}".*?</tr>', page, re.S).group(0)
     assert "Kết quả của bạn: Giải A" in row, row
-    assert "Điểm trung bình Vòng sơ khảo: 94.50" in row
+    assert "Điểm trung bình Vòng sơ khảo: 94,50" in row
+
+
+# --- numbers (issue 11) ------------------------------------------------------------------
+
+
+def build_82625():
+    """Two BI entries, threshold 20: ``work`` has the mean 82.625 (float rounding showed
+    82.62); ``other`` has the sheets 84.25, 81.00 and 34.75 of issue 11."""
+    org = make_user("org@example.vn")
+    contest = make_contest(slug="ha-tinh")
+    grant(org, contest, Membership.ORGANIZER)
+    judges = [make_user(full_name=f"Giám khảo {n}") for n in (1, 2, 3, 4)]
+    rnd = make_round(contest, judges=judges, judges_per_entry=4, disagreement_threshold=20)
+    (work, other) = entries(contest, make_user(), 2)
+    for e in (work, other):
+        enter(rnd, e)
+    # 84.25 + 81 + 82.5 + 82.75 = 330.5; / 4 = 82.625 exactly.
+    for j, total in zip(judges, (84.25, 81, 82.5, 82.75), strict=True):
+        sheet(rnd, work, j, total)
+    for j, total in zip(judges[:3], (84.25, 81, 34.75), strict=True):
+        sheet(rnd, other, j, total)
+    db.session.commit()
+    return contest, work, other, judges
+
+
+def test_mean_82_625_shows_half_up_in_each_language(app, client):
+    contest, work, _other, _judges = build_82625()
+    login(client, "org@example.vn")
+    page = html(client.get("/results/ha-tinh/review"))
+    assert re.search(rf'id="e{work.id}".*?<td class="text-end">82,63</td>', page, re.S)
+    assert "82,62" not in page and "82.62" not in page
+    post_form(client, "/lang", {"lang": "en", "next": "/"}, page="/")
+    page = html(client.get("/results/ha-tinh/review"))
+    assert re.search(rf'id="e{work.id}".*?<td class="text-end">82.63</td>', page, re.S)
+
+
+def test_only_the_outlier_sheet_is_flagged_and_the_rule_is_explained(app, client):
+    contest, _work, other, judges = build_82625()
+    login(client, "org@example.vn")
+    page = html(client.get("/results/ha-tinh/review"))
+    row = re.search(rf'<tr id="e{other.id}".*?</tr>', page, re.S).group(0)
+    assert "Giám khảo 3: 34,75" in row
+    assert "Giám khảo 1:" not in row and "Giám khảo 2:" not in row
+    assert ("Một phiếu bị đánh dấu khi tổng điểm lệch quá 20 điểm so với điểm trung bình của "
+            "các giám khảo khác") in page

@@ -235,3 +235,35 @@ def test_published_form_text_for_series_and_photos(app):
     assert services.form_text(ab, Entry(form=Entry.SINGLE, parts_count=1), 6) == (
         "Chùm ảnh 6 ảnh", "series of 6 photos")
     assert services.form_text(bi, Entry(form=Entry.SINGLE, parts_count=1), 0) == ("", "")
+
+
+def test_zscore_on_a_weighted_rubric_maps_back_to_the_weighted_scale(app):
+    """Issue 11: raw maxima 40 + 30 = 70, weights 1 and 2 make the weighted maximum 100.
+    Three judges giving the same totals: zscore must equal the mean, not clamp at 70."""
+    from decimal import Decimal
+
+    from portal.models import Criterion
+
+    contest = make_contest()
+    judges = [make_user() for _ in range(3)]
+    rnd = make_round(contest, judges=judges, judges_per_entry=3, aggregation="zscore")
+    rnd.criteria.clear()
+    db.session.flush()
+    rnd.criteria.extend([
+        Criterion(code="content", name_vi="Nội dung", name_en="Content", position=0,
+                  max_score=Decimal(40), step=Decimal("0.5"), weight=Decimal(1)),
+        Criterion(code="form", name_vi="Hình thức", name_en="Form", position=1,
+                  max_score=Decimal(30), step=Decimal("0.5"), weight=Decimal(2)),
+    ])
+    works = entries(contest, make_user(), 7)
+    totals = [95, 90, 86, 82, 78, 74, 50]
+    for work, total in zip(works, totals, strict=True):
+        enter(rnd, work)
+        for j in judges:
+            sheet(rnd, work, j, total, criteria={"content": 35, "form": (total - 35) / 2})
+    db.session.commit()
+
+    rows = services.review_results(contest).results.rows
+    got = [(rows[w.id].value, rows[w.id].rank, rows[w.id].proposed) for w in works]
+    assert got == [(pytest.approx(t), i + 1, level) for i, (t, level) in enumerate(
+        zip(totals, ["A", "B", "B", "C", "C", "KK", None], strict=True))]

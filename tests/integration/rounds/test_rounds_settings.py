@@ -235,3 +235,32 @@ def test_open_and_close_round_audited(app, client):
     events = db.session.execute(sa.select(AuditEvent.action, AuditEvent.actor_id).where(
         AuditEvent.action.in_(["round.opened", "round.closed"])).order_by(AuditEvent.id)).all()
     assert events == [("round.opened", org.id), ("round.closed", org.id)]
+
+
+def test_round_decimals_take_a_comma_and_refuse_ambiguous_input(app, client):
+    """Issue 11: the disagreement threshold and rubric weights read 2,5 as 2.5."""
+    contest, org = organizer_setup(login_client=client)
+    rnd = make_round(contest, name_vi="Vòng cũ")
+    db.session.commit()
+    url = _base(contest) + f"/{rnd.id}/edit"
+    response = post_form(client, url, {**ROUND_FORM, "disagreement_threshold": "2,5"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Round, rnd.id).disagreement_threshold == Decimal("2.5")
+    assert 'value="2,5"' in html(client.get(url))
+    response = post_form(client, url, {**ROUND_FORM, "disagreement_threshold": "1,2,3"})
+    assert response.status_code == 422
+    assert ("Ngưỡng chênh lệch điểm (điểm theo thang chấm): “1,2,3” có thể hiểu theo hai cách"
+            in html(response))
+    db.session.expire_all()
+    assert db.session.get(Round, rnd.id).disagreement_threshold == Decimal("2.5")
+    rows = [{"order": "1", "code": "truthful", "name_vi": "Chân thực", "max_score": "40",
+             "step": "0.5", "weight": "1,5"},
+            {"order": "2", "code": "orientation", "name_vi": "Định hướng", "max_score": "40",
+             "step": "1", "weight": "1"}]
+    response = post_form(client, _base(contest) + f"/{rnd.id}/rubric", _rubric_data(rows),
+                         page=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [c[-1] for c in _criteria(rnd.id)] == [Decimal("1.5"), Decimal("1")]
+    assert "Tổng điểm tối đa (có tính hệ số): 100 điểm." in html(client.get(url))

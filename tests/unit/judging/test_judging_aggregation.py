@@ -1,6 +1,7 @@
 import math
 import random
 import time
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -9,15 +10,16 @@ from hypothesis import strategies as st
 from judging.aggregation import (
     AGREEMENT_HELP,
     EntryAggregate,
-    Flag,
     JudgeStats,
     Sheet,
     aggregate,
+    disagreement,
     disagreement_flags,
     judge_stats,
     judge_zscores,
     kendalls_w,
 )
+from judging.rubric import Criterion, score_scale, weighted_total
 
 FIVE = [Sheet(1, j, t) for j, t in zip([1, 2, 3, 4, 5], [80, 90, 70, 85, 60], strict=True)]
 
@@ -87,26 +89,75 @@ def test_bad_input_is_rejected():
 
 
 def test_disagreement_flags_by_hand():
-    sheets = [Sheet(1, 1, 10), Sheet(1, 2, 8), Sheet(1, 3, 6),  # 10 vs 7, 6 vs 9
+    sheets = [Sheet(1, 1, 10), Sheet(1, 2, 8), Sheet(1, 3, 6),  # 10 vs 7, 6 vs 9: who?
               Sheet(2, 1, 10), Sheet(2, 2, 8),                  # exactly 2 apart
               Sheet(3, 1, 7.3), Sheet(3, 2, 5.3),               # 2 apart with float noise
               Sheet(4, 4, 1)]                                   # single sheet
-    flags = disagreement_flags(sheets, 2)
-    assert [(f.entry_id, f.judge_id, f.others_mean, f.difference) for f in flags] == [
-        (1, 1, 7.0, 3.0), (1, 3, 9.0, -3.0),
-    ]
-    assert flags[1].message % flags[1].params == (
-        "Judge 3 gave entry 1 6 points, 3 away from the other judges' average of 9 "
-        "(more than 2)."
+    # Entry 1: setting aside 10 or 6 both leave two sheets 2 apart; no single sheet is to
+    # blame, so the entry is disputed and nobody is flagged (issue 11: it blamed both).
+    flags, disputes = disagreement(sheets, 2)
+    assert flags == [] and disagreement_flags(sheets, 2) == []
+    assert [(d.entry_id, d.low, d.high, d.n_sheets, d.code) for d in disputes] == [
+        (1, 6, 10, 3, "judges_disagree")]
+    assert disputes[0].message % disputes[0].params == (
+        "The judges disagree on entry 1: totals run from 6 to 10 and no sheet can be "
+        "singled out (threshold 2)."
     )
-    assert isinstance(flags[0], Flag) and flags[0].code == "score_far_from_others"
     stats = judge_stats(sheets, flags)
-    assert stats[3] == JudgeStats(3, 1, 6.0, 0.0, 1, -3.0)
+    assert stats[3] == JudgeStats(3, 1, 6.0, 0.0, 0, -3.0)
     # judge 2: totals 8, 8, 5.3; differences from the others' mean 0, -2, -2
     assert stats[2] == JudgeStats(2, 3, pytest.approx(7.1), pytest.approx(math.sqrt(1.62)),
                                   0, pytest.approx(-4 / 3))
     assert stats[4] == JudgeStats(4, 1, 1.0, 0.0, 0, None)
-    assert (stats[1].n, stats[1].flags, sorted(stats)) == (3, 1, [1, 2, 3, 4])
+    assert (stats[1].n, stats[1].flags, sorted(stats)) == (3, 0, [1, 2, 3, 4])
+
+
+def blamed(totals, threshold):
+    """Judge numbers (1-based positions in ``totals``) blamed, and whether disputed."""
+    flags, disputes = disagreement([Sheet(1, j, t) for j, t in enumerate(totals, 1)],
+                                   threshold)
+    return [f.judge_id for f in flags], bool(disputes)
+
+
+def test_three_judges_only_the_outlier_is_flagged():
+    """Issue 11: 84.25, 81.00, 34.75 with threshold 20 flagged all three sheets."""
+    flags, disputes = disagreement(
+        [Sheet(7, 1, 84.25), Sheet(7, 2, 81.0), Sheet(7, 3, 34.75)], 20)
+    assert disputes == []
+    assert [(f.judge_id, f.total, f.others_mean, f.difference) for f in flags] == [
+        (3, 34.75, 82.625, -47.875)]
+    assert flags[0].code == "score_far_from_others"
+    assert flags[0].message % flags[0].params == (
+        "Judge 3 gave entry 7 34.75 points, 47.88 away from the other judges' average of "
+        "82.63 (more than 20)."
+    )
+    stats = judge_stats([Sheet(7, 1, 84.25), Sheet(7, 2, 81.0), Sheet(7, 3, 34.75)], flags)
+    assert [stats[j].flags for j in (1, 2, 3)] == [0, 0, 1]
+
+
+def test_five_judges_one_outlier():
+    assert blamed([80, 82, 79, 81, 55], 10) == ([5], False)
+
+
+def test_five_judges_two_outliers_on_the_same_side():
+    assert blamed([80, 81, 82, 40, 41], 10) == ([4, 5], False)
+
+
+def test_five_judges_all_spread_is_a_dispute_without_blame():
+    assert blamed([20, 40, 60, 80, 100], 10) == ([], True)
+
+
+def test_two_camps_and_two_judges_are_disputes():
+    assert blamed([80, 81, 40, 41], 10) == ([], True)  # no majority agrees
+    assert blamed([80, 50], 10) == ([], True)          # who is right cannot be told
+    assert blamed([80, 75], 10) == ([], False)
+
+
+def test_an_outlier_tied_with_an_agreeing_sheet_is_not_blamed_alone():
+    # 70 vs others' 76.7 is within 10; 60 breaks; but two sheets of 60 cannot be told apart
+    # from each other and setting aside only one of them is arbitrary.
+    assert blamed([90, 90, 90, 60, 60], 10) == ([4, 5], False)
+    assert blamed([90, 88, 60, 60], 10) == ([], True)
 
 
 def test_kendalls_w_by_hand():
@@ -179,6 +230,48 @@ def test_zscore_ignores_one_judges_affine_shift(sheets, judge, shift, factor):
     assert {e: a.mean_z for e, a in a1.items()} == {
         e: pytest.approx(a.mean_z, abs=1e-9) for e, a in a0.items()
     }
+
+
+@given(rounds(), st.integers(min_value=1, max_value=20))
+def test_a_sheet_at_the_mean_of_the_others_is_never_flagged(sheets, threshold):
+    by_entry = {}
+    for s in sheets:
+        by_entry.setdefault(s.entry_id, []).append(s.total)
+    added = [Sheet(e, 99, math.fsum(ts) / len(ts)) for e, ts in by_entry.items()]
+    flags, _disputes = disagreement(sheets + added, threshold)
+    assert [f for f in flags if f.judge_id == 99] == []
+
+
+@st.composite
+def weighted_rubrics(draw):
+    n = draw(st.integers(min_value=1, max_value=6))
+    return [Criterion(f"c{i}", Decimal(draw(st.integers(min_value=1, max_value=40))), Decimal(1),
+                      draw(st.decimals(min_value="0.1", max_value="5", places=2)))
+            for i in range(n)]
+
+
+@given(weighted_rubrics(), st.data(), st.integers(min_value=1, max_value=5))
+def test_zscore_keeps_the_mean_order_when_all_judges_score_alike(criteria, data, n_judges):
+    """Issue 11: with every judge giving the same totals, zscore and mean rank alike, for any
+    weights; the scale must be the weighted one (raw maxima clamped a 100-point rubric at 70)."""
+    n_entries = data.draw(st.integers(min_value=2, max_value=8))
+    totals = [float(weighted_total(criteria, {
+        c.code: Decimal(data.draw(st.integers(min_value=0, max_value=int(c.max_score))))
+        for c in criteria})) for _ in range(n_entries)]
+    sheets = [Sheet(e, j, t) for e, t in enumerate(totals) for j in range(n_judges)]
+    scale = score_scale(criteria)
+    mean = aggregate(sheets, method="mean", k=n_judges, scale=scale)
+    z = aggregate(sheets, method="zscore", k=n_judges, scale=scale)
+    for a in range(n_entries):
+        for b in range(n_entries):
+            assert ((mean[a].value > mean[b].value) == (z[a].value > z[b].value)
+                    and (mean[a].value == mean[b].value) == (z[a].value == z[b].value))
+
+
+def test_score_scale_is_the_weighted_maximum():
+    rubric = [Criterion("content", Decimal(40), Decimal(1), Decimal(1)),
+              Criterion("form", Decimal(30), Decimal(1), Decimal(2))]
+    assert (score_scale(rubric), score_scale([])) == ((0.0, 100.0), (0.0, 100.0))
 
 
 @settings(deadline=None, max_examples=1)
