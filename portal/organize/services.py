@@ -17,8 +17,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from judging.text import search_key
-from portal import audit
-from portal.auth.services import grant_membership
+from portal import audit, clock
+from portal.auth.services import close_all_sessions, grant_membership
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.files.services import same_content
@@ -265,8 +265,9 @@ def grant_role(*, contest: Contest, email: str, role: str, actor: User) -> Membe
     return grant_membership(user=user, contest=contest, role=role, actor=actor)
 
 
-def revoke_role(*, membership: Membership, actor: User) -> None:
-    """Remove a role; refuses to remove the edition's last organizer (raises NotAllowed)."""
+def revoke_role(*, membership: Membership, actor: User, now: datetime | None = None) -> None:
+    """Remove a role and end every session of its holder (they log in again with the rights
+    they still have); refuses to remove the edition's last organizer (raises NotAllowed)."""
     contest = membership.contest
     if membership.role == Membership.ORGANIZER:
         organizers = db.session.scalar(sa.select(sa.func.count(Membership.id)).where(
@@ -276,6 +277,7 @@ def revoke_role(*, membership: Membership, actor: User) -> None:
                                "someone else before removing this one."))
     audit.record("membership.revoked", actor=actor, contest=contest, obj=membership,
                  before={"user": membership.user.email, "role": membership.role})
+    close_all_sessions(membership.user, now=now or clock.now())
     db.session.delete(membership)
     db.session.flush()
 

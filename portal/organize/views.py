@@ -301,7 +301,7 @@ def revoke(slug, membership_id):
         abort(400)
     email = membership.user.email
     try:
-        services.revoke_role(membership=membership, actor=current_user)
+        services.revoke_role(membership=membership, actor=current_user, now=clock.now())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -91,7 +91,7 @@ def pdf_bytes() -> bytes:
 def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -> World:
     """Create the world (committed) and return it; `blind` and `sheet_status` set the
     round's blindness and the assigned judge's sheet."""
-    from portal.auth.services import make_reset_token
+    from portal.auth.services import make_reset_token, open_session
     from portal.files import services as file_services
     from portal.results.services import publish
 
@@ -160,10 +160,13 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     contest.status = Contest.OPEN  # keep the submission window open for the entrant routes
     db.session.commit()
 
+    logins = {name: open_session(user, now=now, lifetime=timedelta(days=1))
+              for name, user in u.items()}
+    db.session.commit()
     world = World(
         slug=contest.slug, other_slug=other_contest.slug,
         users={name: user.id for name, user in u.items()},
-        logins={name: user.get_id() for name, user in u.items()},
+        logins=logins,
         entry_id=entry.id, draft_id=draft.id, file_id=file.id, upload_id=upload.id,
         round_id=rnd.id, assignment_id=assignment.id, sheet_id=sheet.id,
         level_id=contest.prize_levels[0].id, slot_id=slot.id, membership_id=membership.id,
