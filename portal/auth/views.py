@@ -123,7 +123,9 @@ def confirm_email(token: str):
         db.session.commit()
         flash(_("Your email address %(email)s is confirmed. Thank you.", email=user.email),
               "success")
-        return redirect(_landing() if current_user.is_authenticated else url_for("auth.login"))
+        if current_user.is_authenticated:
+            return redirect(_landing())
+        return redirect(url_for("auth.confirm_email", token=token))  # "confirmed: log in"
     return render_template("auth/confirm.html", form=form, email=user.email,
                            confirmed=user.email_confirmed)
 

@@ -25,6 +25,7 @@ from portal.models import (
     Award,
     Contest,
     Entry,
+    EntryAuthor,
     EntryFile,
     Membership,
     RoundEntry,
@@ -91,7 +92,7 @@ def pdf_bytes() -> bytes:
 def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -> World:
     """Create the world (committed) and return it; `blind` and `sheet_status` set the
     round's blindness and the assigned judge's sheet."""
-    from portal.auth.services import make_reset_token, open_session
+    from portal.auth.services import make_confirm_token, make_reset_token, open_session
     from portal.files import services as file_services
     from portal.results.services import publish
 
@@ -123,6 +124,11 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     entry.eligibility = Entry.ELIGIBLE
     draft = make_entry(contest, u["owner"], title="Bản nháp", authors=[u["owner"],
                                                                        u["coauthor"]])
+    # `other` is invited (named by the owner) as a co-author of the draft, not yet accepted:
+    # an invitation links nobody.
+    invitation = EntryAuthor(position=2, full_name=u["other"].full_name, email=u["other"].email,
+                             user_id=u["other"].id, role=EntryAuthor.CO)
+    draft.authors.append(invitation)
     slot = next(s for s in genre(contest, "BI").slots if s.kind == "work")
 
     storage = get_storage()
@@ -174,6 +180,9 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
         reset_token=make_reset_token(u["owner"], secret_key=app.config["SECRET_KEY"]),
         part_token=storage.sign_part(upload.key, upload.upload_id, 1).rsplit("/", 1)[1],
         pdf=data,
+        extra={"invitation_id": invitation.id,
+               "confirm_token": make_confirm_token(u["owner"],
+                                                   secret_key=app.config["SECRET_KEY"])},
     )
     return world
 
