@@ -214,6 +214,13 @@ def confirm_email(*, token: str, secret_key: str, max_age: int, now: datetime) -
     user = user_for_confirm_token(token, secret_key=secret_key, max_age=max_age, now=now)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
+        # Entries that already name this address now invite the account (not yet linked:
+        # the co-author still has to accept).
+        db.session.execute(
+            sa.update(EntryAuthor)
+            .where(EntryAuthor.email == user.email, EntryAuthor.user_id.is_(None))
+            .values(user_id=user.id, accepted_at=None, declined_at=None)
+        )
         db.session.flush()
     return user
 
