@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import time
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -29,8 +34,10 @@ from portal.auth.forms import (
     ResetPasswordForm,
 )
 from portal.auth.permissions import can_edit_account
+from portal.auth.throttle import AccountThrottle, Policy
 from portal.errors import DomainError
 from portal.extensions import db, limiter
+from portal.i18n import format_dt
 from portal.links import public_url
 from portal.mail import send_mail
 from portal.models import Membership
@@ -154,16 +161,43 @@ def login():
         return redirect(safe_next(target, _landing()))
     form = LoginForm()
     if form.validate_on_submit():
+        throttle = _account_throttle()
+        if throttle and (until := throttle.paused_until(form.email.data)):
+            return _login_paused(form, until)  # the password is not even checked
         user = services.authenticate(email=form.email.data, password=form.password.data,
                                      now=clock.now())
         if user is None:
+            if throttle and (until := throttle.failed(form.email.data)):
+                return _login_paused(form, until)
             form.password.errors.append(_("The email or the password is not correct."))
             return render_template("auth/login.html", form=form), 422
+        if throttle:
+            throttle.succeeded(form.email.data)
         _open_session(user, remember=form.remember.data)
         db.session.commit()
         _start_session(user, remember=form.remember.data)
         return redirect(safe_next(target, _landing()))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+def _account_throttle() -> AccountThrottle | None:
+    """The per-account back-off, in the rate limits' shared storage (off with the limits)."""
+    if not current_app.config.get("RATELIMIT_ENABLED") or not limiter.enabled:
+        return None
+    return AccountThrottle(limiter.storage, Policy.from_config(current_app.config))
+
+
+def _login_paused(form, until: float):
+    """The one refusal while an account's login is paused: it says when to try again."""
+    seconds = max(1, math.ceil(until - time.time()))
+    at = datetime.fromtimestamp(until, UTC)
+    form.password.errors.append(_(
+        "Too many wrong passwords for this account. To protect it, logging in to it is "
+        "paused until %(time)s (about %(minutes)s min). Try again then, or reset your "
+        "password.", time=format_dt(at), minutes=max(1, math.ceil(seconds / 60))))
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/logout")

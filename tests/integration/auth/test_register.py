@@ -30,7 +30,7 @@ def _users():
 CHECK_EMAIL = ("Hãy kiểm tra hộp thư để xác nhận: chúng tôi đã gửi một thư tới "
                "{email}. Mở đường dẫn trong thư để xác nhận địa chỉ, rồi đăng nhập.")
 CONFIRM_LINK_RE = re.compile(r"http://localhost(/auth/confirm/\S+)")
-CSRF_VALUE_RE = re.compile(r'name="csrf_token" value="[^"]*"')
+CSRF_VALUE_RE = re.compile(r'name="csrf_token"[^>]*value="[^"]*"')
 
 
 @pytest.fixture
