@@ -207,3 +207,30 @@ def test_saving_the_form_invites_confirmed_addresses_only_and_keeps_answers(app,
     assert (moved.email, moved.user_id, moved.accepted_at is not None,
             moved.can_manage_files) == ("da.xacnhan@baohatinh.vn", confirmed.id, True, True)
     assert world.authors[1].user_id is None
+
+
+def test_entry_form_checkbox_grants_the_file_right_and_names_only_invite(signed_in, contest,
+                                                                        entrant):
+    from tests.integration.entries.conftest import entry_form
+
+    colleague = make_user("dong.tac.gia@example.vn", full_name="Trần Văn Nam")
+    entry = make_entry(contest, entrant)
+    db.session.commit()
+    page = html(signed_in.get(f"/entries/{entry.id}/edit"))
+    assert 'name="authors-0-can_manage_files"' in page
+    form = entry_form(contest, parts=[
+        {"title": "Kỳ 1", "published_on": "01/05/2026", "outlet": "Báo Hà Tĩnh"},
+    ], authors=[
+        {"full_name": "Nguyễn Thị Hồng", "email": entrant.email, "role": "lead"},
+        {"full_name": "Trần Văn Nam", "email": "Dong.Tac.Gia@example.vn", "role": "co",
+         "can_manage_files": "y"},
+    ], version=str(entry.version))
+
+    response = post_form(signed_in, f"/entries/{entry.id}/edit", form)
+
+    assert response.status_code == 302, html(response)
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(EntryAuthor).where(EntryAuthor.entry_id == entry.id)
+                              .order_by(EntryAuthor.position)).all()
+    assert [(a.user_id, a.accepted_at is not None, a.can_manage_files) for a in rows] == [
+        (entrant.id, True, False), (colleague.id, False, True)]
