@@ -41,6 +41,13 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("vi", "en")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # The one public address every absolute link (mail, exports) is built from, e.g.
+    # https://giai.example.vn; without it SERVER_NAME is used. Required in production.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL")
+    SERVER_NAME = os.environ.get("SERVER_NAME")
+    # Other host names the portal answers to (comma-separated), besides the base URL's.
+    PORTAL_EXTRA_HOSTS = [h.strip() for h in os.environ.get("PORTAL_EXTRA_HOSTS", "").split(",")
+                          if h.strip()]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
@@ -49,6 +56,16 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("EMAIL_CONFIRM_MAX_AGE", str(3 * 86400)))
+    # A server-side session without "remember me" ends this long after login.
+    SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("SESSION_MAX_AGE_HOURS", "24")))
+    # Per-account login back-off: after LOGIN_ACCOUNT_FAILURES wrong passwords within
+    # LOGIN_ACCOUNT_WINDOW seconds, each further failure locks the account's login for
+    # LOGIN_BACKOFF_BASE seconds, doubling, at most LOGIN_BACKOFF_MAX.
+    LOGIN_ACCOUNT_FAILURES = int(os.environ.get("LOGIN_ACCOUNT_FAILURES", "5"))
+    LOGIN_ACCOUNT_WINDOW = int(os.environ.get("LOGIN_ACCOUNT_WINDOW", "3600"))
+    LOGIN_BACKOFF_BASE = int(os.environ.get("LOGIN_BACKOFF_BASE", "60"))
+    LOGIN_BACKOFF_MAX = int(os.environ.get("LOGIN_BACKOFF_MAX", "900"))
     WTF_CSRF_TIME_LIMIT = None  # a judge's score sheet may stay open all evening
     # Every request body is refused (413) above MAX_CONTENT_LENGTH before anything parses
     # it; the largest form (an entry with its parts and authors) is far below 1 MiB. Only
@@ -74,9 +91,48 @@ class Config:
 
 
 def validate(config: dict) -> None:
-    """Stop the start with a clear message when production lacks a required secret."""
+    """Stop the start with a clear message when production lacks a required setting."""
     if config.get("ENV_NAME") == "production" and not config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set. Set it in the environment before starting the portal "
             "in production (PORTAL_ENV=production)."
         )
+    if config.get("ENV_NAME") == "production" and not (
+        config.get("PORTAL_BASE_URL") or config.get("SERVER_NAME")
+    ):
+        raise RuntimeError(
+            "PORTAL_BASE_URL is not set. Set it to the portal's public address (for example "
+            "https://giai.example.vn) before starting the portal in production "
+            "(PORTAL_ENV=production): links in emails are built from it, and requests for "
+            "any other host are refused."
+        )
+
+
+DEVELOPMENT_BASE_URL = "http://localhost:5000"
+LOCAL_HOSTS = ["localhost", "127.0.0.1"]
+
+
+def public_base_url(config: dict) -> str:
+    """The configured public address, without a trailing slash.
+
+    PORTAL_BASE_URL, else PREFERRED_URL_SCHEME://SERVER_NAME/APPLICATION_ROOT, else (outside
+    production only) http://localhost:5000. Never the Host of a request.
+    """
+    if config.get("PORTAL_BASE_URL"):
+        return config["PORTAL_BASE_URL"].rstrip("/")
+    if config.get("SERVER_NAME"):
+        root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}{root}"
+    return DEVELOPMENT_BASE_URL
+
+
+def trusted_hosts(config: dict) -> list[str]:
+    """The host names requests may carry: the base URL's host and PORTAL_EXTRA_HOSTS; outside
+    production also localhost and 127.0.0.1 (development servers and tests)."""
+    from urllib.parse import urlsplit
+
+    hosts = [urlsplit(public_base_url(config)).hostname or "localhost"]
+    hosts += list(config.get("PORTAL_EXTRA_HOSTS") or [])
+    if config.get("ENV_NAME") != "production":
+        hosts += LOCAL_HOSTS
+    return list(dict.fromkeys(hosts))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -33,14 +34,31 @@ def safe_next(target: str | None, default: str) -> str:
 
 @login_manager.user_loader
 def load_user(token: str):
-    from portal.models import User
+    """The user of a live server-side session: "<user id>:<session_version>:<session key>".
 
-    user_id, _, version = token.partition(":")
-    if not user_id.isdigit():
+    A session that was revoked (logout, password change, loss of a role) or has expired
+    gives nobody, whether it comes from the session cookie or the remember cookie.
+    """
+    from portal import clock
+    from portal.models import User, UserSession
+
+    user_id, _, rest = token.partition(":")
+    version, _, key = rest.partition(":")
+    if not user_id.isdigit() or not key:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or str(user.session_version) != version:
+    row = db.session.execute(
+        sa.select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == UserSession.hash_key(key),
+               UserSession.user_id == int(user_id))
+    ).first()
+    if row is None:
+        return None
+    live, user = row
+    if live.revoked_at is not None or live.expires_at <= clock.now():
+        return None
+    if str(user.session_version) != version:
         return None  # a password change logged this session out
+    user.session_key = key
     return user
 
 

@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from portal import clock
 from portal.auth import services
 from portal.auth.forms import MIN_PASSWORD
 from portal.errors import DomainError
@@ -33,7 +34,7 @@ def create(email, full_name, admin, password):
     try:
         with force_locale("en"):
             user = services.create_user(email=email, password=password, full_name=full_name,
-                                        is_admin=admin)
+                                        is_admin=admin, confirmed_at=clock.now())
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(f"{normalize_email(email)}: {exc.message}") from exc

@@ -110,3 +110,7 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password, confirm = _new_password_fields(_l("New password"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button (and its CSRF token): confirm an address, or send a new confirmation link."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -16,7 +17,8 @@ from judging.eligibility import Person, same_person
 from portal import audit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Entry, EntryAuthor, Membership, User, normalize_email
+from portal.models import Entry, EntryAuthor, Membership, User, UserSession, normalize_email
+from portal.models.types import utcnow
 from portal.passwords import check_password, hash_password, needs_rehash
 
 RESET_SALT = "password-reset"
@@ -49,16 +51,23 @@ def _email_taken() -> EmailTaken:
 
 def create_user(*, email: str, password: str, full_name: str, pen_name: str = "",
                 year_of_birth: int | None = None, title: str = "", workplace: str = "",
-                phone: str = "", is_admin: bool = False) -> User:
-    """Create an account with a normalised email; raises EmailTaken for a duplicate."""
+                phone: str = "", is_admin: bool = False,
+                confirmed_at: datetime | None = None) -> User:
+    """Create an account with a normalised email; raises EmailTaken for a duplicate.
+
+    The address counts as confirmed only when `confirmed_at` is given (accounts made by
+    an administrator); a registration confirms it through `confirm_email`. The password
+    is hashed before the duplicate check, so both answers take as long.
+    """
     address = normalize_email(email)
+    password_hash = hash_password(password)
     if db.session.scalar(sa.select(User.id).where(User.email == address)) is not None:
         raise _email_taken()
     user = User(
-        email=address, password_hash=hash_password(password), full_name=full_name.strip(),
+        email=address, password_hash=password_hash, full_name=full_name.strip(),
         pen_name=(pen_name or "").strip(), year_of_birth=year_of_birth,
         title=(title or "").strip(), workplace=(workplace or "").strip(),
-        phone=(phone or "").strip(), is_admin=is_admin,
+        phone=(phone or "").strip(), is_admin=is_admin, email_confirmed_at=confirmed_at,
     )
     try:
         with db.session.begin_nested():  # a concurrent registration loses on the unique index
@@ -93,10 +102,48 @@ def authenticate(*, email: str, password: str, now: datetime) -> User | None:
     return user
 
 
-def set_password(user: User, *, new_password: str) -> None:
-    """Store a new password and log out every session of the user (their ids embed the version)."""
+# --- server-side sessions -------------------------------------------------------------------
+
+
+def open_session(user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """Start a revocable session for the user; returns the flask-login id to put in the
+    session (and remember) cookie. The random key is stored only as its sha256."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(key_hash=UserSession.hash_key(key), user_id=user.id,
+                               created_at=now, expires_at=now + lifetime))
+    db.session.flush()
+    user.session_key = key
+    return user.get_id()
+
+
+def close_session(key: str | None, *, now: datetime) -> None:
+    """End one session (logout): its cookies, and every copy of them, are anonymous."""
+    if not key:
+        return
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.key_hash == UserSession.hash_key(key),
+               UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def close_all_sessions(user: User, *, now: datetime) -> int:
+    """End every session of the user (password change, loss of a role); the count ended."""
+    result = db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount or 0
+
+
+def set_password(user: User, *, new_password: str, now: datetime | None = None) -> None:
+    """Store a new password and end every session of the user (rows revoked, and their ids
+    embed the old session_version)."""
     user.password_hash = hash_password(new_password)
     user.session_version = (user.session_version or 1) + 1
+    close_all_sessions(user, now=now or utcnow())
     db.session.flush()
 
 
@@ -118,6 +165,66 @@ def update_profile(user: User, *, pen_name: str, workplace: str, title: str, pho
     return user
 
 
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+# --- email confirmation ---------------------------------------------------------------------
+
+CONFIRM_SALT = "email-confirm"
+
+
+class ConfirmTokenInvalid(DomainError):
+    status = 400
+
+
+class ConfirmTokenExpired(ConfirmTokenInvalid):
+    status = 410
+
+
+def make_confirm_token(user: User, *, secret_key: str, now: datetime | None = None) -> str:
+    """A signed token over the user id and the address it confirms, stamped at `now`."""
+    return _serializer(secret_key, now, salt=CONFIRM_SALT).dumps(
+        {"uid": user.id, "email": user.email})
+
+
+def user_for_confirm_token(token: str, *, secret_key: str, max_age: int,
+                           now: datetime | None = None) -> User:
+    """The account a valid, unexpired confirmation token names (for its current address).
+
+    Raises ConfirmTokenExpired, or ConfirmTokenInvalid (tampered, another address, unknown).
+    """
+    invalid = _("This confirmation link is not valid. Check that you copied the whole link, "
+                "or log in and ask for a new one.")
+    try:
+        data = _serializer(secret_key, now, salt=CONFIRM_SALT).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise ConfirmTokenExpired(
+            _("This confirmation link has expired. Log in and ask for a new one.")) from exc
+    except BadSignature as exc:
+        raise ConfirmTokenInvalid(invalid) from exc
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or data.get("email") != user.email:
+        raise ConfirmTokenInvalid(invalid)
+    return user
+
+
+def confirm_email(*, token: str, secret_key: str, max_age: int, now: datetime) -> User:
+    """Mark the token's address confirmed (again is harmless); returns the account."""
+    user = user_for_confirm_token(token, secret_key=secret_key, max_age=max_age, now=now)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+        # Entries that already name this address now invite the account (not yet linked:
+        # the co-author still has to accept).
+        db.session.execute(
+            sa.update(EntryAuthor)
+            .where(EntryAuthor.email == user.email, EntryAuthor.user_id.is_(None))
+            .values(user_id=user.id, accepted_at=None, declined_at=None)
+        )
+        db.session.flush()
+    return user
+
+
 # --- password reset -------------------------------------------------------------------------
 
 
@@ -126,7 +233,8 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
-def _serializer(secret_key: str, now: datetime | None) -> URLSafeTimedSerializer:
+def _serializer(secret_key: str, now: datetime | None,
+                salt: str = RESET_SALT) -> URLSafeTimedSerializer:
     signer = TimestampSigner
     if now is not None:
         stamp = int(now.timestamp())
@@ -136,7 +244,7 @@ def _serializer(secret_key: str, now: datetime | None) -> URLSafeTimedSerializer
                 return stamp
 
         signer = _At
-    return URLSafeTimedSerializer(secret_key, salt=RESET_SALT, signer=signer)
+    return URLSafeTimedSerializer(secret_key, salt=salt, signer=signer)
 
 
 def make_reset_token(user: User, *, secret_key: str, now: datetime | None = None) -> str:

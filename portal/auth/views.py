@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import time
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,14 +27,18 @@ from portal.auth import bp, services
 from portal.auth.forms import (
     AccountForm,
     ChangePasswordForm,
+    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
 from portal.auth.permissions import can_edit_account
+from portal.auth.throttle import AccountThrottle, Policy
 from portal.errors import DomainError
 from portal.extensions import db, limiter
+from portal.i18n import format_dt
+from portal.links import public_url
 from portal.mail import send_mail
 from portal.models import Membership
 from portal.security import safe_next
@@ -45,8 +54,16 @@ def _landing() -> str:
     return url_for("main.index")
 
 
+def _open_session(user, *, remember: bool) -> None:
+    """A revocable server-side session row for this browser (committed by the caller)."""
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["SESSION_MAX_AGE"]
+    services.open_session(user, now=clock.now(), lifetime=lifetime)
+
+
 def _start_session(user, *, remember: bool = False) -> None:
-    """A fresh session for the logged-in user (no fixation); the language choice survives."""
+    """A fresh cookie session for the logged-in user (no fixation), pointing at the session
+    row opened by _open_session; the language choice survives."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -68,14 +85,72 @@ def register():
                 year_of_birth=form.year_of_birth.data, title=form.title.data,
                 workplace=form.workplace.data, phone=form.phone.data,
             )
-        except services.EmailTaken as exc:
-            form.email.errors.append(exc.message)
-            return render_template("auth/register.html", form=form), exc.status
-        db.session.commit()
-        _start_session(user)
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
-        return redirect(_landing())
+        except services.EmailTaken:
+            # Answer exactly as for a new address (no account enumeration); tell the
+            # address's owner instead.
+            db.session.rollback()
+            existing = services.user_by_email(form.email.data)
+            if existing is not None:
+                _send_registration_attempt_mail(existing)
+        else:
+            db.session.commit()
+            _send_confirmation_mail(user)
+        return render_template("auth/register_sent.html", email=form.email.data)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+def _send_confirmation_mail(user) -> None:
+    token = services.make_confirm_token(user, secret_key=current_app.config["SECRET_KEY"],
+                                        now=clock.now())
+    days = max(1, current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400)
+    body = render_template("mail/confirm_email.txt", user=user, days=days,
+                           link=public_url("auth.confirm_email", token=token))
+    send_mail(user.email, _("Confirm your email address on the award portal"), body)
+
+
+def _send_registration_attempt_mail(user) -> None:
+    body = render_template("mail/register_existing.txt", user=user,
+                           login_link=public_url("auth.login"),
+                           reset_link=public_url("auth.forgot_password"))
+    send_mail(user.email, _("Someone tried to register with your email address"), body)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """GET shows a button; the POST confirms (a mail scanner's GET changes nothing)."""
+    settings = dict(secret_key=current_app.config["SECRET_KEY"],
+                    max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"])
+    try:
+        user = services.user_for_confirm_token(token, **settings)
+    except DomainError as exc:
+        return render_template("auth/confirm_invalid.html", message=exc.message), exc.status
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.confirm_email(token=token, now=clock.now(), **settings)
+        db.session.commit()
+        flash(_("Your email address %(email)s is confirmed. Thank you.", email=user.email),
+              "success")
+        if current_user.is_authenticated:
+            return redirect(_landing())
+        return redirect(url_for("auth.confirm_email", token=token))  # "confirmed: log in"
+    return render_template("auth/confirm.html", form=form, email=user.email,
+                           confirmed=user.email_confirmed)
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+@limiter.limit(RESET_REQUEST_LIMIT, methods=["POST"])
+def confirm_request():
+    """The signed-in user's confirmation status, and a button to mail a new link."""
+    user = current_user._get_current_object()
+    if not can_edit_account(current_user, user):
+        abort(403)
+    form = ConfirmForm()
+    if form.validate_on_submit() and not user.email_confirmed:
+        _send_confirmation_mail(user)
+        flash(_("We have sent a new confirmation link to %(email)s.", email=user.email), "info")
+        return redirect(url_for("auth.confirm_request"))
+    return render_template("auth/confirm_request.html", form=form, user=user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -86,19 +161,51 @@ def login():
         return redirect(safe_next(target, _landing()))
     form = LoginForm()
     if form.validate_on_submit():
+        throttle = _account_throttle()
+        if throttle and (until := throttle.paused_until(form.email.data)):
+            return _login_paused(form, until)  # the password is not even checked
         user = services.authenticate(email=form.email.data, password=form.password.data,
                                      now=clock.now())
         if user is None:
+            if throttle and (until := throttle.failed(form.email.data)):
+                return _login_paused(form, until)
             form.password.errors.append(_("The email or the password is not correct."))
             return render_template("auth/login.html", form=form), 422
+        if throttle:
+            throttle.succeeded(form.email.data)
+        _open_session(user, remember=form.remember.data)
         db.session.commit()
         _start_session(user, remember=form.remember.data)
         return redirect(safe_next(target, _landing()))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
+def _account_throttle() -> AccountThrottle | None:
+    """The per-account back-off, in the rate limits' shared storage (off with the limits)."""
+    if not current_app.config.get("RATELIMIT_ENABLED") or not limiter.enabled:
+        return None
+    return AccountThrottle(limiter.storage, Policy.from_config(current_app.config))
+
+
+def _login_paused(form, until: float):
+    """The one refusal while an account's login is paused: it says when to try again."""
+    seconds = max(1, math.ceil(until - time.time()))
+    at = datetime.fromtimestamp(until, UTC)
+    form.password.errors.append(_(
+        "Too many wrong passwords for this account. To protect it, logging in to it is "
+        "paused until %(time)s (about %(minutes)s min). Try again then, or reset your "
+        "password.", time=format_dt(at), minutes=max(1, math.ceil(seconds / 60))))
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # The row, not just this browser's cookie: a copy of the cookie ends too.
+        services.close_session(current_user.session_key, now=clock.now())
+        db.session.commit()
     lang = session.get("lang")
     logout_user()
     session.clear()
@@ -147,11 +254,13 @@ def change_password():
         except services.WrongPassword as exc:
             form.current_password.errors.append(exc.message)
             return render_template("auth/password.html", form=form), exc.status
-        db.session.commit()
-        # Every other session carries the old session_version and is now logged out; keep
-        # this one, and re-issue the remember cookie if this browser had one.
+        # Every session of the user, this one included, has ended; this browser gets a
+        # new one, and a new remember cookie if it had one.
         remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-        login_user(user, remember=remember_cookie in request.cookies)
+        remember = remember_cookie in request.cookies
+        _open_session(user, remember=remember)
+        db.session.commit()
+        login_user(user, remember=remember)
         flash(_("Your password has been changed. Your other sessions have been logged out."),
               "success")
         return redirect(url_for("auth.account"))
@@ -168,7 +277,7 @@ def forgot_password():
                                          now=clock.now())
         if found is not None:
             user, token = found
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = public_url("auth.reset_password", token=token)
             minutes = max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
             body = render_template("mail/password_reset.txt", user=user, link=link,
                                    minutes=minutes)

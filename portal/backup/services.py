@@ -49,7 +49,9 @@ REFERENCED_TABLES = ("users",)
 # Tables that never hold edition data, each with the reason. A table that is neither reachable
 # from `contests` through foreign keys, nor referenced, nor listed here stops the export: a
 # backup that silently leaves a table out is worse than none.
-NOT_EDITION_DATA: dict[str, str] = {}
+NOT_EDITION_DATA: dict[str, str] = {
+    "user_sessions": "logged-in browsers of accounts; a restored account logs in again",
+}
 BATCH = 500
 CHUNK = 1 << 20
 _LISTED = 20  # at most this many keys named in one message

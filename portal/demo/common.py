@@ -57,7 +57,7 @@ def ensure_user(*, email: str, full_name: str, pen_name: str, workplace: str, ti
     if user is None:
         user = User(email=email, full_name=full_name, pen_name=pen_name, workplace=workplace,
                     title=title, year_of_birth=year_of_birth, phone=phone,
-                    password_hash=password_hash)
+                    password_hash=password_hash, email_confirmed_at=datetime.now(UTC))
         db.session.add(user)
         db.session.flush()
     return user

@@ -306,6 +306,9 @@ class PastEdition:
                 parts=self._parts(work, submitted), authors=self._authors(work, emails),
                 not_national_award=True, accepted_rules=True)
             entry = create_entry(contest=self.contest, owner=owner, data=data, now=created)
+            for author in entry.authors:  # the demo's co-authors accepted their invitations
+                if author.invitation_pending:
+                    author.accepted_at = created
             self._attach_files(work, entry, owner, clips, self.at(created + timedelta(minutes=2)))
             self.at(submitted)
             submit_entry(entry, actor=owner, expected_version=None, now=submitted,

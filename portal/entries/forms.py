@@ -114,6 +114,7 @@ class AuthorForm(Form):
     role = SelectField(_l("Role"), choices=[(EntryAuthor.LEAD, _l("Lead author")),
                                             (EntryAuthor.CO, _l("Co-author"))],
                        default=EntryAuthor.CO)
+    can_manage_files = BooleanField(_l("May upload and delete the entry's files"))
 
 
 class EntryForm(FlaskForm):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.models import Contest, Entry
+from portal.models import Contest, Entry, EntryAuthor
 from portal.permissions import _authenticated, is_organizer, is_staff
 
 
@@ -30,8 +30,31 @@ def is_owner(user, entry: Entry) -> bool:
 
 
 def is_linked_author(user, entry: Entry) -> bool:
-    """A co-author whose account is linked to the entry (EntryAuthor.user_id)."""
-    return _authenticated(user) and any(a.user_id == user.id for a in entry.authors)
+    """A co-author the owner named (EntryAuthor.user_id, a confirmed address) and who
+    accepted the invitation."""
+    return _authenticated(user) and any(a.user_id == user.id and a.accepted_at is not None
+                                        for a in entry.authors)
+
+
+def can_manage_entry_files(user, entry: Entry) -> bool:
+    """The owner, or a linked co-author the owner allowed to upload and delete files."""
+    return is_owner(user, entry) or (
+        _authenticated(user)
+        and any(a.user_id == user.id and a.accepted_at is not None and a.can_manage_files
+                for a in entry.authors)
+    )
+
+
+def can_answer_invitation(user, author: EntryAuthor) -> bool:
+    """The invited account, with its address confirmed, while the invitation is open."""
+    return (
+        _authenticated(user)
+        and user.email_confirmed_at is not None
+        and author.user_id == user.id
+        and author.email == user.email
+        and author.invitation_pending
+        and author.entry.status != Entry.DELETED
+    )
 
 
 def can_create_entry(user, contest: Contest, *, now: datetime) -> bool:

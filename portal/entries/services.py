@@ -76,6 +76,8 @@ class AuthorData:
     phone: str = ""
     email: str = ""
     role: str = EntryAuthor.CO
+    # The owner lets this co-author upload and delete the entry's files.
+    can_manage_files: bool = False
 
 
 @dataclass
@@ -160,7 +162,8 @@ def snapshot(entry: Entry) -> dict:
         authors=[
             {"position": a.position, "full_name": a.full_name, "pen_name": a.pen_name,
              "year_of_birth": a.year_of_birth, "workplace": a.workplace, "title": a.title,
-             "phone": a.phone, "email": a.email, "role": a.role, "user_id": a.user_id}
+             "phone": a.phone, "email": a.email, "role": a.role, "user_id": a.user_id,
+             "accepted": a.accepted_at is not None, "can_manage_files": a.can_manage_files}
             for a in entry.authors
         ],
     )
@@ -176,7 +179,7 @@ def _genre_of(contest: Contest, genre_id: int) -> Genre:
     return genre
 
 
-def _apply(entry: Entry, data: EntryData) -> None:
+def _apply(entry: Entry, data: EntryData, now: datetime) -> None:
     """Copy the form's values onto the entry, editing parts and authors in place."""
     for name in _ENTRY_FIELDS:
         setattr(entry, name, getattr(data, name))
@@ -192,6 +195,9 @@ def _apply(entry: Entry, data: EntryData) -> None:
         for name, value in asdict(pd).items():
             setattr(part, name, value)
     del entry.parts[len(data.parts):]
+    # An invitation and its answer belong to the address, wherever its row moves.
+    answers = {a.email: (a.user_id, a.accepted_at, a.declined_at)
+               for a in entry.authors if a.email and a.user_id is not None}
     for i, ad in enumerate(data.authors):
         if i < len(entry.authors):
             author = entry.authors[i]
@@ -202,26 +208,39 @@ def _apply(entry: Entry, data: EntryData) -> None:
         for name, value in asdict(ad).items():
             setattr(author, name, value)
         author.email = normalize_email(author.email)
+        author.user_id, author.accepted_at, author.declined_at = answers.get(
+            author.email, (None, None, None))
     del entry.authors[len(data.authors):]
-    _link_authors(entry)
+    _link_authors(entry, now)
     entry.search_text = search_key(
         " ".join([entry.title] + [f"{a.full_name} {a.pen_name}" for a in entry.authors])
     )
 
 
-def _link_authors(entry: Entry) -> None:
-    """Link every author whose email belongs to an account (one query)."""
+def _link_authors(entry: Entry, now: datetime) -> None:
+    """Invite every author whose email belongs to a CONFIRMED account (one query).
+
+    Naming an address only invites its account: the co-author is linked to the entry
+    (sees it; with the owner's leave, changes its files) once they accept. The owner's
+    own row needs no acceptance. An answer already given for the address is kept.
+    """
     emails = {a.email for a in entry.authors if a.email}
     users = {}
     if emails:
         users = {
             email: uid
             for uid, email in db.session.execute(
-                sa.select(User.id, User.email).where(User.email.in_(emails))
+                sa.select(User.id, User.email).where(User.email.in_(emails),
+                                                     User.email_confirmed_at.is_not(None))
             )
         }
+    owner_id = entry.owner_id if entry.owner_id is not None else entry.owner.id
     for author in entry.authors:
-        author.user_id = users.get(author.email)
+        uid = users.get(author.email)
+        if uid != author.user_id:
+            author.user_id, author.accepted_at, author.declined_at = uid, None, None
+        if uid is not None and uid == owner_id and author.accepted_at is None:
+            author.accepted_at, author.declined_at = now, None
 
 
 def create_entry(*, contest: Contest, owner: User, data: EntryData, now: datetime) -> Entry:
@@ -239,7 +258,7 @@ def create_entry(*, contest: Contest, owner: User, data: EntryData, now: datetim
     entry = Entry(contest=contest, genre=_genre_of(contest, data.genre_id), owner=owner,
                   status=Entry.DRAFT, created_at=now, updated_at=now)
     db.session.add(entry)
-    _apply(entry, data)
+    _apply(entry, data, now)
     db.session.flush()
     record("entry.create", actor=owner, entry=entry, obj=entry, after=snapshot(entry))
     return entry
@@ -258,7 +277,7 @@ def update_entry(entry: Entry, *, actor: User, data: EntryData, expected_version
     _check_version(entry, expected_version)
     before = snapshot(entry)
     entry.genre = _genre_of(entry.contest, data.genre_id)
-    _apply(entry, data)
+    _apply(entry, data, now)
     entry.updated_at = now
     _flush()
     record("entry.update", actor=actor, entry=entry, obj=entry, before=before,
@@ -494,8 +513,10 @@ def reopen_entry(entry: Entry, *, actor: User, expected_version: int | None,
 # --- dashboard -----------------------------------------------------------------------------
 
 def user_entries(user: User) -> list[Entry]:
-    """The user's entries: owned, or naming them as a linked co-author (constant queries)."""
-    coauthored = sa.select(EntryAuthor.entry_id).where(EntryAuthor.user_id == user.id)
+    """The user's entries: owned, or where they accepted to be a co-author (constant
+    queries)."""
+    coauthored = sa.select(EntryAuthor.entry_id).where(EntryAuthor.user_id == user.id,
+                                                       EntryAuthor.accepted_at.is_not(None))
     return list(db.session.scalars(
         sa.select(Entry)
         .where(sa.or_(Entry.owner_id == user.id, Entry.id.in_(coauthored)),
@@ -527,3 +548,40 @@ def time_left(contest: Contest, now: datetime) -> str:
     if days:
         return gettext("Closes in %(days)s days %(hours)s hours", days=days, hours=hours)
     return gettext("Closes in %(hours)s hours %(minutes)s minutes", hours=hours, minutes=minutes)
+
+
+# --- co-author invitations -----------------------------------------------------------------
+
+def pending_invitations(user: User) -> list[EntryAuthor]:
+    """Entries whose owner named the user's confirmed address as a co-author, unanswered."""
+    if user.email_confirmed_at is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(EntryAuthor).join(Entry, Entry.id == EntryAuthor.entry_id)
+        .where(EntryAuthor.user_id == user.id, EntryAuthor.email == user.email,
+               EntryAuthor.accepted_at.is_(None), EntryAuthor.declined_at.is_(None),
+               Entry.owner_id != user.id, Entry.status != Entry.DELETED)
+        .options(so.selectinload(EntryAuthor.entry).selectinload(Entry.owner),
+                 so.selectinload(EntryAuthor.entry).selectinload(Entry.contest))
+        .order_by(EntryAuthor.id)
+    ))
+
+
+def answer_invitation(author: EntryAuthor, *, user: User, accept: bool,
+                      now: datetime) -> EntryAuthor:
+    """Accept (link the user to the entry) or decline a co-author invitation.
+
+    Raises NotAllowed when the invitation is not the user's, their address is not
+    confirmed, or it was already answered.
+    """
+    if (author.user_id != user.id or user.email_confirmed_at is None
+            or author.email != user.email or not author.invitation_pending):
+        raise NotAllowed(gettext("This invitation is not open for you; nothing was changed."))
+    if accept:
+        author.accepted_at = now
+    else:
+        author.declined_at = now
+    _flush()
+    record("entry.coauthor_accepted" if accept else "entry.coauthor_declined", actor=user,
+           entry=author.entry, obj=author, after={"user_id": user.id, "position": author.position})
+    return author

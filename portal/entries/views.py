@@ -16,6 +16,7 @@ from portal import clock
 from portal.entries import bp, services
 from portal.entries.forms import ActionForm, AuthorForm, EntryForm, PartForm
 from portal.entries.permissions import (
+    can_answer_invitation,
     can_create_entry,
     can_delete_entry,
     can_edit_entry,
@@ -29,7 +30,7 @@ from portal.entries.permissions import (
 from portal.errors import DomainError, NotAllowed, StaleEdit, SubmissionClosed
 from portal.extensions import db
 from portal.mail import send_mail
-from portal.models import Contest, Entry, EntryFile, Genre, Membership
+from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre, Membership
 from portal.permissions import is_admin, is_staff
 from portal.storage import get_storage
 
@@ -106,6 +107,8 @@ def dashboard():
     from portal.results.services import published_result_for, released_averages_for
 
     return render_template("entries/dashboard.html", entries=entries, contests=contests,
+                           invitations=services.pending_invitations(current_user),
+                           invitation_form=ActionForm(formdata=None),
                            now=now, time_left=services.time_left,
                            results=published_result_for(entries, lang=select_locale()),
                            averages=released_averages_for(entries))
@@ -392,3 +395,37 @@ def delete(entry_id: int):
     response = _state_change(entry_id, can_delete_entry, services.delete_entry,
                              _("The draft has been deleted."))
     return response or redirect(url_for("entries.dashboard"))
+
+
+# --- co-author invitations -----------------------------------------------------------------
+
+def _answer_invitation(author_id: int, *, accept: bool):
+    author = db.session.get(EntryAuthor, author_id)
+    if author is None or not can_answer_invitation(current_user, author):
+        abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        services.answer_invitation(author, user=current_user, accept=accept, now=clock.now())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("entries.dashboard")), exc.status
+    db.session.commit()
+    if accept:
+        flash(_("You are now a co-author of “%(title)s”.", title=author.entry.title), "success")
+        return redirect(url_for("entries.view", entry_id=author.entry_id))
+    flash(_("You declined to be a co-author of “%(title)s”.", title=author.entry.title), "info")
+    return redirect(url_for("entries.dashboard"))
+
+
+@bp.post("/invitations/<int:author_id>/accept")
+@login_required
+def accept_invitation(author_id: int):
+    return _answer_invitation(author_id, accept=True)
+
+
+@bp.post("/invitations/<int:author_id>/decline")
+@login_required
+def decline_invitation(author_id: int):
+    return _answer_invitation(author_id, accept=False)

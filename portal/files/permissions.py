@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.entries.permissions import is_linked_author, is_owner, window_open
+from portal.entries.permissions import (
+    can_manage_entry_files,
+    is_linked_author,
+    is_owner,
+    window_open,
+)
 from portal.models import Entry, EntryFile
 from portal.permissions import _authenticated, is_organizer, sitting_assignments
 
@@ -15,16 +20,18 @@ def is_author(user, entry: Entry) -> bool:
 
 
 def can_upload_to_entry(user, entry: Entry, *, now: datetime) -> bool:
-    """An author of the entry, while it is a draft and the submission window is open."""
+    """The owner, or a linked co-author the owner allowed to manage files, while the entry
+    is a draft and the submission window is open."""
     return (
-        is_author(user, entry)
+        can_manage_entry_files(user, entry)
         and entry.status == Entry.DRAFT
         and window_open(entry.contest, now)
     )
 
 
 def can_delete_file(user, file: EntryFile, *, now: datetime) -> bool:
-    """An author may remove a file of a draft while the window is open."""
+    """Whoever may upload to the entry may remove a file of a draft while the window is
+    open."""
     return can_upload_to_entry(user, file.entry, now=now)
 
 

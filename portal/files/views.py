@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import clock
-from portal.entries.permissions import window_open
+from portal.entries.permissions import can_manage_entry_files, window_open
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.files import blind, bp, services
@@ -57,6 +57,11 @@ def _json_error(message, status: int):
 def _refused(exc: DomainError | StorageError):
     """A service's or the store's refusal as the JSON error the uploader shows."""
     return _json_error(exc.message if isinstance(exc, DomainError) else exc, exc.status)
+
+
+def _not_file_manager() -> str:
+    return _("Only the entry's owner, or a co-author the owner allowed, can upload or "
+             "delete its files.")
 
 
 def _refusal_reason(entry: Entry, now) -> str:
@@ -98,6 +103,8 @@ def _guard_json(entry: Entry, now):
         return _json_error(_("Please log in to continue. Your session may have expired."), 401)
     if not is_author(current_user, entry):
         return _json_error(_("This page does not exist, or you do not have access to it."), 404)
+    if not can_manage_entry_files(current_user, entry):
+        return _json_error(_not_file_manager(), 403)
     if not can_upload_to_entry(current_user, entry, now=now):
         return _json_error(_refusal_reason(entry, now), 409)
     return None
@@ -328,6 +335,8 @@ def delete(file_id: int):
     form = DeleteFileForm()
     if not form.validate_on_submit():
         abort(400)
+    if not can_manage_entry_files(current_user, file.entry):
+        abort(403, _not_file_manager())
     if not can_delete_file(current_user, file, now=now):
         flash(_refusal_reason(file.entry, now), "danger")
         return redirect(back), 303

@@ -48,6 +48,7 @@ from portal.judge.services import (
     submit_sheet,
     visible_authors,
 )
+from portal.links import public_base_url
 from portal.models import Assignment, Contest, Round, ScoreSheet
 
 SHEET_ENDPOINTS = ("judge.sheet", "judge.autosave")
@@ -185,7 +186,7 @@ def _stash_and_login(assignment_id: int, *, as_json: bool):
 
 def _same_origin() -> bool:
     origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    host = request.host_url.rstrip("/")
+    host = public_base_url()
     return origin == host or origin.startswith(host + "/")
 
 

@@ -105,8 +105,23 @@ class EntryAuthor(db.Model):
     phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     role: so.Mapped[str] = so.mapped_column(sa.String(10), default=CO)
+    # user_id names the confirmed account the owner invited by email; the co-author is
+    # linked to the entry only once they accepted. Only the owner changes files, unless
+    # the owner gave this co-author the right.
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    declined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    can_manage_files: so.Mapped[bool] = so.mapped_column(default=False)
 
     entry: so.Mapped[Entry] = so.relationship(back_populates="authors")
+
+    @property
+    def linked(self) -> bool:
+        """An account the owner named and that accepted."""
+        return self.user_id is not None and self.accepted_at is not None
+
+    @property
+    def invitation_pending(self) -> bool:
+        return self.user_id is not None and self.accepted_at is None and self.declined_at is None
 
     @property
     def display_name(self) -> str:

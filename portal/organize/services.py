@@ -15,8 +15,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from judging.text import search_key
-from portal import audit
-from portal.auth.services import grant_membership
+from portal import audit, clock
+from portal.auth.services import close_all_sessions, grant_membership
 from portal.errors import DomainError, NotAllowed
 from portal.exports.cells import csv_bytes
 from portal.extensions import db
@@ -266,8 +266,10 @@ def grant_role(*, contest: Contest, email: str, role: str, actor: User) -> Membe
     return grant_membership(user=user, contest=contest, role=role, actor=actor)
 
 
-def revoke_role(*, membership: Membership, actor: User) -> list[Assignment]:
-    """Remove a role; refuses to remove the edition's last organizer (raises NotAllowed).
+def revoke_role(*, membership: Membership, actor: User,
+                now: datetime | None = None) -> list[Assignment]:
+    """Remove a role and end every session of its holder (they log in again with the rights
+    they still have); refuses to remove the edition's last organizer (raises NotAllowed).
 
     Revoking a judge ends their open assignments (portal.rounds.services.
     end_open_assignments: recused, so each round lists them for replacement; submitted
@@ -287,6 +289,7 @@ def revoke_role(*, membership: Membership, actor: User) -> list[Assignment]:
     audit.record("membership.revoked", actor=actor, contest=contest, obj=membership,
                  before={"user": membership.user.email, "role": membership.role},
                  after={"assignments_ended": [a.id for a in ended]} if ended else None)
+    close_all_sessions(membership.user, now=now or clock.now())
     db.session.delete(membership)
     db.session.flush()
     return ended

@@ -298,7 +298,8 @@ def revoke(slug, membership_id):
         abort(400)
     email = membership.user.email
     try:
-        ended = services.revoke_role(membership=membership, actor=current_user)
+        ended = services.revoke_role(membership=membership, actor=current_user,
+                                     now=clock.now())
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

@@ -15,7 +15,7 @@ from portal.models import Entry
 pytestmark = pytest.mark.browser
 
 
-def _register(page, email: str) -> None:
+def _register(page, email: str, live_server) -> None:
     page.goto("/auth/register")
     assert page.locator("html").get_attribute("lang") == "vi"
     page.fill("#full_name", "Võ Thị Thanh Hương")
@@ -27,13 +27,26 @@ def _register(page, email: str) -> None:
     page.fill("#workplace", "Báo Hà Tĩnh")
     page.fill("#phone", "0912 345 678")
     page.locator("form button[type=submit]").last.click()
+    page.locator("#register-sent").wait_for()  # "check your email to confirm"
+    # The link the confirmation mail carries (mail is only logged here), then log in.
+    from portal.auth.services import make_confirm_token, user_by_email
+    with live_server.app.app_context():
+        token = make_confirm_token(user_by_email(email),
+                                   secret_key=live_server.app.config["SECRET_KEY"])
+    page.goto(f"/auth/confirm/{token}")
+    page.get_by_role("button", name="Xác nhận địa chỉ của tôi").click()
+    page.locator("#confirm-done").wait_for()
+    page.goto("/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", "mat-khau-dai-1")
+    page.locator("form button[type=submit]").last.click()
     page.wait_for_url(re.compile(r"/entries/$"))
 
 
 def test_new_entrant_creates_a_series_with_coauthors(browser_page, live_server):
     page = browser_page
     email = f"huong.{uuid.uuid4().hex[:6]}@baohatinh.vn"
-    _register(page, email)
+    _register(page, email, live_server)
 
     page.get_by_role("link", name="Tạo tác phẩm dự thi").first.click()
     page.wait_for_url(re.compile(r"/entries/new/ha-tinh-2026$"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from portal.models import (
     Award,
     Contest,
     Entry,
+    EntryAuthor,
     EntryFile,
     Membership,
     RoundEntry,
@@ -91,7 +92,7 @@ def pdf_bytes() -> bytes:
 def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -> World:
     """Create the world (committed) and return it; `blind` and `sheet_status` set the
     round's blindness and the assigned judge's sheet."""
-    from portal.auth.services import make_reset_token
+    from portal.auth.services import make_confirm_token, make_reset_token, open_session
     from portal.files import services as file_services
     from portal.results.services import publish
 
@@ -123,6 +124,11 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     entry.eligibility = Entry.ELIGIBLE
     draft = make_entry(contest, u["owner"], title="Bản nháp", authors=[u["owner"],
                                                                        u["coauthor"]])
+    # `other` is invited (named by the owner) as a co-author of the draft, not yet accepted:
+    # an invitation links nobody.
+    invitation = EntryAuthor(position=2, full_name=u["other"].full_name, email=u["other"].email,
+                             user_id=u["other"].id, role=EntryAuthor.CO)
+    draft.authors.append(invitation)
     slot = next(s for s in genre(contest, "BI").slots if s.kind == "work")
 
     storage = get_storage()
@@ -161,10 +167,13 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     contest.status = Contest.OPEN  # keep the submission window open for the entrant routes
     db.session.commit()
 
+    logins = {name: open_session(user, now=now, lifetime=timedelta(days=1))
+              for name, user in u.items()}
+    db.session.commit()
     world = World(
         slug=contest.slug, other_slug=other_contest.slug,
         users={name: user.id for name, user in u.items()},
-        logins={name: user.get_id() for name, user in u.items()},
+        logins=logins,
         entry_id=entry.id, draft_id=draft.id, file_id=file.id, upload_id=upload.id,
         round_id=rnd.id, assignment_id=assignment.id, sheet_id=sheet.id,
         level_id=contest.prize_levels[0].id, slot_id=slot.id, membership_id=membership.id,
@@ -174,6 +183,9 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
             operation="upload_part", key=upload.key, upload_id=upload.upload_id,
             part_number=1, content_length=len(data), expires_in=600),
         pdf=data,
+        extra={"invitation_id": invitation.id,
+               "confirm_token": make_confirm_token(u["owner"],
+                                                   secret_key=app.config["SECRET_KEY"])},
     )
     return world
 

@@ -6,7 +6,8 @@ The TABLE below is the specification.  Columns are the principals of
     anon  owner  other  coauthor  judge_a  judge_o  org_x  org  admin
 
 anon: not logged in; owner: the entrant who owns the entry (and the draft); other: another
-entrant; coauthor: a co-author whose account is linked (EntryAuthor.user_id); judge_a: a
+entrant; coauthor: a co-author the owner named (EntryAuthor.user_id, a confirmed address)
+and who accepted, without the owner's leave to change files; judge_a: a
 judge assigned to the entry; judge_o: a judge of the same edition, not assigned; org_x: an
 organizer of another edition; org: an organizer of this edition; admin: a global admin.
 
@@ -46,6 +47,10 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 TABLE = {
     "GET /": "200 200 200 200 200 200 200 200 200",
     "GET /auth/account": "L   200 200 200 200 200 200 200 200",
+    "GET /auth/confirm": "L   200 200 200 200 200 200 200 200",
+    "POST /auth/confirm": "L   ok  ok  ok  ok  ok  ok  ok  ok",
+    "GET /auth/confirm/<token>": "200 200 200 200 200 200 200 200 200",
+    "POST /auth/confirm/<token>": "ok  ok  ok  ok  ok  ok  ok  ok  ok",
     "POST /auth/account": "L   ok  ok  ok  ok  ok  ok  ok  ok",
     "GET /auth/forgot": "200 200 200 200 200 200 200 200 200",
     "POST /auth/forgot": "ok  ok  ok  ok  ok  ok  ok  ok  ok",
@@ -69,14 +74,17 @@ TABLE = {
     "POST /entries/<int:entry_id>/submit": "L   ok  404 403 404 404 404 403 403",
     "POST /entries/<int:entry_id>/withdraw": "L   ok  404 403 404 404 404 403 403",
     "GET /entries/new/<slug>": "L   200 200 200 403 403 200 403 403",
+    # Only the invited account answers its invitation (`other`, named on the draft).
+    "POST /entries/invitations/<int:author_id>/accept": "L   404 ok  404 404 404 404 404 404",
+    "POST /entries/invitations/<int:author_id>/decline": "L   404 ok  404 404 404 404 404 404",
     "POST /entries/new/<slug>": "L   ok  ok  ok  403 403 ok  403 403",
     "GET /files/<int:file_id>": "404 200 404 200 200 404 404 200 200",
-    "POST /files/<int:file_id>/delete": "404 ok  404 ok  404 404 404 404 404",
+    "POST /files/<int:file_id>/delete": "404 ok  404 403 404 404 404 404 404",
     "GET /files/entries/<int:entry_id>/slots": "404 200 404 200 404 404 404 404 404",
-    "POST /files/entries/<int:entry_id>/uploads": "401 ok  404 ok  404 404 404 404 404",
-    "POST /files/uploads/<int:file_id>/abort": "401 ok  404 ok  404 404 404 404 404",
-    "POST /files/uploads/<int:file_id>/sign": "401 ok  404 ok  404 404 404 404 404",
-    "POST /files/uploads/<int:file_id>/verify": "401 ok  404 ok  404 404 404 404 404",
+    "POST /files/entries/<int:entry_id>/uploads": "401 ok  404 403 404 404 404 404 404",
+    "POST /files/uploads/<int:file_id>/abort": "401 ok  404 403 404 404 404 404 404",
+    "POST /files/uploads/<int:file_id>/sign": "401 ok  404 403 404 404 404 404 404",
+    "POST /files/uploads/<int:file_id>/verify": "401 ok  404 403 404 404 404 404 404",
     "GET /judge/": "L   200 200 200 200 200 200 200 200",
     "GET /judge/<slug>/rounds/<int:round_id>": "L   404 404 404 200 200 404 404 404",
     "GET /judge/assignments/<int:assignment_id>": "L   404 404 404 200 404 404 404 404",

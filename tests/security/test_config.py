@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -35,6 +36,30 @@ def test_production_without_secret_key_does_not_start():
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "RuntimeError: SECRET_KEY is not set." in done.stderr
+
+
+def _start_in_production(**settings):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PORTAL_BASE_URL", "SERVER_NAME", "PORTAL_EXTRA_HOSTS")}
+    env.update(PORTAL_ENV="production", DATABASE_URL="sqlite://", SECRET_KEY="s" * 40,
+               **settings)
+    code = ("import json; from portal import create_app; c = create_app().config; "
+            "print(json.dumps([c['PUBLIC_BASE_URL'], c['TRUSTED_HOSTS']]))")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_production_without_base_url_does_not_start():
+    done = _start_in_production()
+    assert done.returncode == 1
+    assert "RuntimeError: PORTAL_BASE_URL is not set." in done.stderr
+
+
+def test_production_trusts_only_the_base_urls_host():
+    done = _start_in_production(PORTAL_BASE_URL="https://giai.example.vn/")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [
+        "https://giai.example.vn", ["giai.example.vn"]]
 
 
 # The demo's shared password is published on purpose; `flask demo load` refuses production.

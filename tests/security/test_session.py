@@ -71,7 +71,7 @@ def test_production_config_marks_cookies_secure():
             "print(json.dumps([c['SESSION_COOKIE_SECURE'], c['REMEMBER_COOKIE_SECURE'], "
             "c['SESSION_COOKIE_HTTPONLY'], c['SESSION_COOKIE_SAMESITE']]))")
     env = {**os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 40,
-           "DATABASE_URL": "sqlite://"}
+           "DATABASE_URL": "sqlite://", "PORTAL_BASE_URL": "https://giai.example.vn"}
     env.pop("SESSION_COOKIE_SECURE", None)
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=60, check=True)

@@ -48,6 +48,7 @@ def make_user(email: str | None = None, **kw) -> User:
         year_of_birth=kw.pop("year_of_birth", 1980 + n % 20),
         workplace=kw.pop("workplace", f"Báo Tỉnh Số {n}"),
         phone=kw.pop("phone", f"09{n:08d}"),
+        email_confirmed_at=kw.pop("email_confirmed_at", datetime.now(UTC)),
         **kw,
     )
     db.session.add(user)
@@ -137,10 +138,13 @@ def make_entry(contest: Contest, owner: User, *, genre_code: str = "BI", parts: 
     authors = authors if authors is not None else [owner]
     for pos, a in enumerate(authors):
         if isinstance(a, User):
+            # A User given here is a linked author: named by the owner and accepted.
             entry.authors.append(EntryAuthor(user_id=a.id, position=pos, full_name=a.full_name,
                                              pen_name=a.pen_name, year_of_birth=a.year_of_birth,
                                              workplace=a.workplace, phone=a.phone, email=a.email,
-                                             role=EntryAuthor.LEAD if pos == 0 else EntryAuthor.CO))
+                                             role=EntryAuthor.LEAD if pos == 0 else EntryAuthor.CO,
+                                             accepted_at=datetime.now(UTC),
+                                             can_manage_files=a.id == owner.id))
         else:
             entry.authors.append(EntryAuthor(position=pos, role=EntryAuthor.CO, **a))
     db.session.add(entry)

@@ -84,7 +84,9 @@ def test_login_renews_session_but_keeps_language(app, client, user):
     with client.session_transaction() as session:
         assert "planted" not in session
         assert session["lang"] == "en"
-        assert session["_user_id"] == f"{user.id}:1"
+        # "<user id>:<session_version>:<key of a server-side session row>"
+        assert session["_user_id"].startswith(f"{user.id}:1:")
+        assert len(session["_user_id"]) > len(f"{user.id}:1:") + 30
 
 
 def test_login_next_local_path_is_followed(app, client, user):

@@ -1,11 +1,14 @@
 """Registration: the account row, duplicate emails, field checks, and forms that keep input."""
 
+import re
+
+import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import User
 from tests.support.factories import make_user
-from tests.support.web import html, post_form
+from tests.support.web import html, login, post_form
 
 VALID = {
     "email": "  Tran.Thi.Mai@BaoHaTinh.vn ",
@@ -24,10 +27,27 @@ def _users():
     return db.session.scalars(sa.select(User).order_by(User.id)).all()
 
 
-def test_register_creates_account_with_normalised_email_and_logs_in(app, client):
+CHECK_EMAIL = ("Hãy kiểm tra hộp thư để xác nhận: chúng tôi đã gửi một thư tới "
+               "{email}. Mở đường dẫn trong thư để xác nhận địa chỉ, rồi đăng nhập.")
+CONFIRM_LINK_RE = re.compile(r"http://localhost(/auth/confirm/\S+)")
+CSRF_VALUE_RE = re.compile(r'name="csrf_token"[^>]*value="[^"]*"')
+
+
+@pytest.fixture
+def mails(monkeypatch):
+    """Every message the auth views send: (to, subject, body)."""
+    sent = []
+    monkeypatch.setattr("portal.auth.views.send_mail",
+                        lambda to, subject, body, **kw: sent.append((to, subject, body)))
+    return sent
+
+
+def test_register_creates_unconfirmed_account_and_mails_a_confirmation_link(app, client,
+                                                                            mails):
     response = post_form(client, "/auth/register", VALID)
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert CHECK_EMAIL.format(email=VALID["email"].strip()) in html(response)
     [user] = _users()
     assert (user.email, user.full_name, user.pen_name, user.year_of_birth) == (
         "tran.thi.mai@baohatinh.vn", "Trần Thị Mai", "Mai Trà", 1985)
@@ -35,22 +55,78 @@ def test_register_creates_account_with_normalised_email_and_logs_in(app, client)
         "Phóng viên", "Báo Hà Tĩnh", "+84 912 345 678", False)
     assert user.password_hash.startswith("$argon2id$")
     assert "mat-khau-rat-dai" not in user.password_hash
-    page = html(client.get("/auth/account"))
-    assert "tran.thi.mai@baohatinh.vn" in page
+    assert user.email_confirmed_at is None
+    assert client.get("/auth/account").status_code == 302  # not logged in by registering
+    [(to, subject, body)] = mails
+    assert (to, subject) == ("tran.thi.mai@baohatinh.vn",
+                             "Xác nhận địa chỉ email trên cổng thông tin Giải")
+    path = CONFIRM_LINK_RE.search(body).group(1)
+
+    page = client.get(path)  # a GET (a mail scanner's) confirms nothing
+    assert page.status_code == 200
+    assert "Xác nhận địa chỉ của tôi" in html(page)
+    db.session.refresh(user)
+    assert user.email_confirmed_at is None
+    done = post_form(client, path, {})
+    assert done.status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
 
 
-def test_register_duplicate_email_other_case_and_spaces_is_refused(app, client):
-    make_user("tran.thi.mai@baohatinh.vn")
+def test_confirm_link_for_a_changed_or_forged_address_is_refused(app, client, mails):
+    post_form(client, "/auth/register", VALID)
+    [(_to, _subject, body)] = mails
+    path = CONFIRM_LINK_RE.search(body).group(1)
+    [user] = _users()
+    user.email = "khac@baohatinh.vn"
     db.session.commit()
 
-    response = post_form(client, "/auth/register", VALID)
+    assert post_form(client, path, {}, page="/auth/login").status_code == 400
+    assert client.get(path[:-3] + "xyz").status_code == 400
+    db.session.refresh(user)
+    assert user.email_confirmed_at is None
 
-    assert response.status_code == 409
-    page = html(response)
-    assert ("Địa chỉ email này đã được dùng cho một tài khoản khác. Hãy đăng nhập, hoặc đặt "
-            "lại mật khẩu nếu bạn đã quên.") in page
-    assert 'class="invalid-feedback d-block">Địa chỉ email này' in page
-    assert len(_users()) == 1
+
+def test_register_existing_address_answers_as_for_a_new_one_and_mails_the_owner(
+        app, client, mails):
+    owner = make_user("tran.thi.mai@baohatinh.vn", full_name="Trần Thị Mai")
+    db.session.commit()
+    old_hash = owner.password_hash
+    new_address = {**VALID, "email": "  Moi.Toanh@BaoHaTinh.vn "}
+
+    taken = post_form(app.test_client(), "/auth/register", VALID)
+    fresh = post_form(app.test_client(), "/auth/register", new_address)
+
+    assert taken.status_code == fresh.status_code == 200
+    assert CSRF_VALUE_RE.sub("", html(taken).replace(VALID["email"].strip(), "X")) == (
+        CSRF_VALUE_RE.sub("", html(fresh).replace(new_address["email"].strip(), "X")))
+    assert sorted(taken.headers.keys()) == sorted(fresh.headers.keys())
+    assert "Địa chỉ email này đã được dùng" not in html(taken)
+    [(to1, subject1, body1), (to2, subject2, _body2)] = mails
+    assert (to1, subject1) == ("tran.thi.mai@baohatinh.vn",
+                               "Có người thử đăng ký bằng địa chỉ email của bạn")
+    assert "http://localhost/auth/login" in body1
+    assert "http://localhost/auth/forgot" in body1
+    assert "/auth/confirm/" not in body1
+    assert (to2, subject2) == ("moi.toanh@baohatinh.vn",
+                               "Xác nhận địa chỉ email trên cổng thông tin Giải")
+    assert [u.email for u in _users()] == ["tran.thi.mai@baohatinh.vn",
+                                           "moi.toanh@baohatinh.vn"]
+    db.session.refresh(owner)
+    assert owner.password_hash == old_hash
+
+
+def test_unconfirmed_account_can_log_in_and_is_asked_to_confirm(app, client, mails):
+    post_form(client, "/auth/register", VALID)
+
+    response = login(client, "tran.thi.mai@baohatinh.vn", "mat-khau-rat-dai")
+
+    assert response.status_code == 302
+    page = html(client.get("/auth/account"))
+    assert "Địa chỉ email của bạn chưa được xác nhận" in page
+    resend = post_form(client, "/auth/confirm", {})
+    assert resend.status_code == 302
+    assert [m[0] for m in mails] == ["tran.thi.mai@baohatinh.vn"] * 2
 
 
 def test_register_negative_year_of_birth_is_refused(app, client):

@@ -126,14 +126,17 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
 
 
 def dump_all() -> dict[str, list[dict]]:
-    """Every row of every table, as dicts, in primary-key order."""
+    """Every row of every table that holds edition data (not those declared in
+    NOT_EDITION_DATA), as dicts, in primary-key order."""
+    from portal.backup.services import NOT_EDITION_DATA
+
     return {
         table.name: [
             dict(row) for row in db.session.execute(
                 sa.select(table).order_by(*table.primary_key.columns)
             ).mappings()
         ]
-        for table in db.metadata.sorted_tables
+        for table in db.metadata.sorted_tables if table.name not in NOT_EDITION_DATA
     }
 
 
