@@ -192,6 +192,18 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     return world
 
 
+def log_in_again(app, world: World, principal: str) -> None:
+    """A new server-side session for `principal` (committed), used by later client_as
+    calls: after a role revocation ended every session of the user, they log in again."""
+    from portal.auth.services import open_session
+    from portal.models import User
+
+    user = db.session.get(User, world.users[principal])
+    world.logins[principal] = open_session(user, now=datetime.now(UTC),
+                                           lifetime=timedelta(days=1))
+    db.session.commit()
+
+
 def client_as(app, world: World, principal: str):
     """A test client whose session is logged in as `principal` and holds a CSRF secret;
     returns (client, csrf_token)."""
