@@ -96,6 +96,7 @@ TABLE = {
     "GET /organize/": "L   404 404 404 404 404 200 200 200",
     "GET /organize/<slug>/audit": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/audit.csv": "L   404 404 404 404 404 404 200 200",
+    "GET /organize/<slug>/dashboard": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/entries": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/entries.csv": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/levels/<int:level_id>": "L   404 404 404 404 404 404 200 200",
