@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from portal.i18n import format_num, select_locale
 from portal.stats import charts
+from portal.stats.judging import RoundStats, bands
 from portal.stats.services import TOP_AGENCIES, EditionStats
 
 
@@ -121,3 +122,68 @@ def size_text(n: int) -> str:
     if n >= 1024**3:
         return f"{format_num(n / 1024**3, 1)} GB"
     return f"{format_num(n / 1024**2, 1)} MB"
+
+
+def _signed(value: float | None) -> str:
+    return "" if value is None else format_num(value, 2, sign=True)
+
+
+def round_figures(stats: RoundStats) -> list[Figure]:
+    """Sheets left per panel by day, judges' totals beside their panel's, judges' bias, and
+    the score distribution per medium with the proposal's thresholds."""
+    en = select_locale() == "en"
+    labels = [d.strftime("%d/%m") for d in stats.days]
+    figures = [Figure(
+        "burndown", _("Sheets left per panel, day by day until the round closes"),
+        charts.line(_("Sheets left per panel"), labels,
+                    [(p.name, p.left_by_day[:stats.today_index + 1]
+                      if stats.today_index is not None else p.left_by_day)
+                     for p in stats.panels],
+                    x_title=_("Day"), y_title=_("Sheets left")),
+        [_("Panel"), _("Sheets owed"), _("Submitted"), _("Sheets left")],
+        [[p.name, p.needed, p.submitted, p.left] for p in stats.panels],
+    )]
+    for p in stats.panels:
+        members = [j for j in stats.judges if p.name in j.panel.split(", ") and j.totals]
+        series = [(_("Whole panel"), stats.panel_totals.get(p.name, []))]
+        series += [(j.name, j.totals) for j in members]
+        if not any(values for _n, values in series):
+            continue
+        figures.append(Figure(
+            f"calibration-{p.panel_id}",
+            _("Judges' totals beside the panel's: %(panel)s", panel=p.name),
+            charts.box(_("Judges' totals beside the panel's: %(panel)s", panel=p.name),
+                       [(n, v) for n, v in series if v], y_title=_("Total")),
+            [_("Judge"), _("Sheets"), _("Mean"), _("Bias"), _("Flags"), _("Sheets left")],
+            [[j.name, j.n, format_num(j.mean, 2), _signed(j.bias), j.flags, j.left]
+             for j in members],
+            note=_("Bias is the judge's mean difference from colleagues on the same works "
+                   "(negative: harsher)."),
+        ))
+    biased = [(j.name, round(j.bias, 2)) for j in stats.judges if j.bias is not None]
+    if biased:
+        figures.append(Figure(
+            "bias", _("Bias of each judge against colleagues on the same works"),
+            charts.hbar(_("Bias of each judge against colleagues on the same works"), biased),
+            [_("Judge"), _("Panel"), _("Bias"), _("Flags")],
+            [[j.name, j.panel, _signed(j.bias), j.flags] for j in stats.judges],
+            note=_("%(flags)s flags and %(disputes)s disputed entries in this round.",
+                   flags=stats.flags, disputes=stats.disputes),
+        ))
+    for g in stats.genres:
+        if not g.values:
+            continue
+        name = g.name_en if en and g.name_en else g.name_vi
+        rows = bands(g.values, low=min(g.values), high=max(g.values))
+        marks = [(f"{level_vi} ({format_num(value, 2)})", value)
+                 for _code, level_vi, value in g.thresholds]
+        figures.append(Figure(
+            f"scores-{g.code}", _("Scores in %(medium)s", medium=name),
+            charts.histogram(_("Scores in %(medium)s", medium=name), rows, marks,
+                             x_title=_("Score"), y_title=_("Entries")),
+            [_("Score band"), _("Entries")],
+            [[f"{format_num(a, 0)}–{format_num(b, 0)}", n] for n, a, b in rows],
+            note=(_("Lowest score of each prize level in the proposal: %(list)s.",
+                    list="; ".join(m for m, _v in marks)) if marks else ""),
+        ))
+    return figures

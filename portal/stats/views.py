@@ -11,7 +11,8 @@ from portal import clock
 from portal.extensions import db
 from portal.models import Contest
 from portal.stats import bp, services
-from portal.stats.figures import edition_figures, size_text
+from portal.stats.figures import edition_figures, round_figures, size_text
+from portal.stats.judging import load_round, round_stats
 from portal.stats.permissions import can_view_statistics
 
 
@@ -31,3 +32,15 @@ def dashboard(slug):
     return render_template("stats/dashboard.html", contest=contest, stats=stats,
                            figures=edition_figures(stats),
                            stored=size_text(stats.bytes_stored))
+
+
+@bp.get("/<slug>/stats/rounds/<int:round_id>")
+@login_required
+def judging(slug, round_id):
+    contest = _contest(slug)
+    rnd = load_round(contest, round_id)
+    if rnd is None:
+        abort(404)
+    stats = round_stats(contest, rnd, now=clock.now())
+    return render_template("stats/judging.html", contest=contest, round=rnd, stats=stats,
+                           figures=round_figures(stats))

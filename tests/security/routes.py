@@ -54,6 +54,7 @@ KWARGS = {
     "organize.edit_slot": lambda w: {"slug": w.slug, "slot_id": w.slot_id},
     "organize.structure": lambda w: {"slug": w.slug},
     "stats.dashboard": lambda w: {"slug": w.slug},
+    "stats.judging": lambda w: {"slug": w.slug, "round_id": w.round_id},
     "rounds.index": lambda w: {"slug": w.slug},
     "rounds.new": lambda w: {"slug": w.slug},
     **{name: (lambda w: {"slug": w.slug, "round_id": w.round_id}) for name in (

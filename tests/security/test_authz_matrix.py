@@ -152,6 +152,7 @@ TABLE = {
     "POST /organize/<slug>/settings": "L   404 404 404 404 404 404 ok  ok",
     "GET /organize/<slug>/slots/<int:slot_id>": "L   404 404 404 404 404 404 200 200",
     "POST /organize/<slug>/slots/<int:slot_id>": "L   404 404 404 404 404 404 ok  ok",
+    "GET /organize/<slug>/stats/rounds/<int:round_id>": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/structure": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>": "200 200 200 200 200 200 200 200 200",
     "POST /results/<slug>/decision": "L   404 404 404 404 404 404 ok  ok",
