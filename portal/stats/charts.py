@@ -8,6 +8,7 @@ name; the page puts the same numbers in a table next to it for screen readers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pygal
@@ -30,6 +31,10 @@ STYLE = Style(
     title_font_size=14,
     value_font_size=11,
     tooltip_font_size=11,
+    guide_stroke_color="#bbbbbb",
+    major_guide_stroke_color="#bbbbbb",
+    guide_stroke_dasharray="2,3",
+    major_guide_stroke_dasharray="2,3",
     colors=("#b3261e", "#1f5fa8", "#2e7d32", "#b26a00", "#6a1b9a", "#00838f", "#5d4037",
             "#455a64"),
 )
@@ -41,6 +46,13 @@ def _config(**kw) -> dict:
                 truncate_label=-1, print_values=False, show_y_guides=True)
     base.update(kw)
     return base
+
+
+def _count_axis(chart, values: Sequence[float]) -> None:
+    """Whole-number ticks for counts (pygal would print 0.2 entries)."""
+    top = max([0, *values])
+    step = max(1, math.ceil(top / 8))
+    chart.y_labels = list(range(0, int(top) + step + 1, step)) if top else [0, 1]
 
 
 def to_svg(chart, label: str) -> Markup:
@@ -63,6 +75,7 @@ def line(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence
                                  show_minor_x_labels=False, dots_size=2,
                                  x_labels_major_every=max(1, len(labels) // 10)))
     chart.x_labels = list(labels)
+    _count_axis(chart, [v for _n, vs in series for v in vs if v is not None])
     for name, values in series:
         chart.add(name, list(values),
                   stroke_style={"width": 2, "dasharray": "6, 4"} if name in dashed else
@@ -79,18 +92,24 @@ def stacked_bar(title: str, labels: Sequence[str],
         show_minor_x_labels=every is None or every <= 1,
         x_labels_major_every=every or None))
     chart.x_labels = list(labels)
+    _count_axis(chart, [sum(col) for col in zip(*(vs for _n, vs in series), strict=True)]
+                if series else [])
     for name, values in series:
         chart.add(name, list(values))
     return to_svg(chart, title)
 
 
-def hbar(title: str, rows: Sequence[tuple[str, int | float]], *, value_title: str = "") -> Markup:
-    """One horizontal bar per row, largest first as given, values printed at the bar."""
+def hbar(title: str, rows: Sequence[tuple[str, int | float]], *, value_title: str = "",
+         counts: bool = True) -> Markup:
+    """One horizontal bar per row, the first on top, values printed at the bar; whole-number
+    ticks when the values are counts."""
     height = max(160, 70 + 26 * len(rows))
     chart = pygal.HorizontalBar(**_config(title=title, height=height, show_legend=False,
                                           print_values=True, y_title=value_title or None))
     # pygal draws the first x label at the bottom: reverse so the first row is on top.
     chart.x_labels = [name for name, _v in reversed(rows)]
+    if counts:
+        _count_axis(chart, [v for _n, v in rows])
     chart.add(title, [v for _n, v in reversed(rows)])
     return to_svg(chart, title)
 
@@ -113,6 +132,7 @@ def histogram(title: str, bins: Sequence[tuple[int, float, float]],
                                       y_title=y_title or None))
     chart.add(y_title or title, list(bins))
     top = max((n for n, _a, _b in bins), default=1) or 1
+    _count_axis(chart, [top])
     for name, value in marks:
         chart.add(name, [(top, value - 0.15, value + 0.15)])
     return to_svg(chart, title)

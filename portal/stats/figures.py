@@ -164,7 +164,8 @@ def round_figures(stats: RoundStats) -> list[Figure]:
     if biased:
         figures.append(Figure(
             "bias", _("Bias of each judge against colleagues on the same works"),
-            charts.hbar(_("Bias of each judge against colleagues on the same works"), biased),
+            charts.hbar(_("Bias of each judge against colleagues on the same works"), biased,
+                        counts=False),
             [_("Judge"), _("Panel"), _("Bias"), _("Flags")],
             [[j.name, j.panel, _signed(j.bias), j.flags] for j in stats.judges],
             note=_("%(flags)s flags and %(disputes)s disputed entries in this round.",

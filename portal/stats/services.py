@@ -101,6 +101,11 @@ def previous_edition(contest: Contest) -> sa.ScalarSelect:
             .order_by(Contest.year.desc(), Contest.id.desc()).limit(1).scalar_subquery())
 
 
+def previous_contest(contest: Contest) -> Contest | None:
+    """The edition compared with this one (see previous_edition), or None."""
+    return db.session.scalar(sa.select(Contest).where(Contest.id == previous_edition(contest)))
+
+
 def _agency_of():
     """The lead author's workplace (the first named author when none is marked lead)."""
     return (sa.select(EntryAuthor.workplace).where(EntryAuthor.entry_id == Entry.id)

@@ -84,6 +84,7 @@ KWARGS = {
     "results.export_annex": lambda w: {"slug": w.slug},
     "results.export_nomination": lambda w: {"slug": w.slug},
     "results.export_xlsx": lambda w: {"slug": w.slug},
+    "results.export_report": lambda w: {"slug": w.slug},
     "results.export_judge_sheets": lambda w: {"slug": w.slug, "round_id": w.round_id,
                                               "judge_id": w.users["judge_a"]},
     "results.version": lambda w: {"slug": w.slug, "n": w.snapshot_version},

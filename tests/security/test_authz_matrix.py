@@ -164,6 +164,7 @@ TABLE = {
         "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/annex.pdf": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/nomination.zip": "L   404 404 404 404 404 404 200 200",
+    "GET /results/<slug>/export/report.pdf": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/results.xlsx": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf":
         "L   404 404 404 404 404 404 200 200",

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from portal.extensions import db
 from portal.stats.services import edition_stats, normalize_reason
 from tests.integration.stats.helpers import build
 from tests.support.web import html, login
@@ -95,3 +96,15 @@ def test_dashboard_queries_do_not_grow_with_entries(app, client, queries, extra)
 # the request's own (session, user, edition: 3) + genres, entries,
 # rounds, awards, files, previous edition (6) for 6 charts: the same at 9 and 69 entries.
 EXPECTED_DASHBOARD = 9
+
+
+def test_user_text_in_charts_is_escaped(app, client):
+    contest, es, _r = build()
+    es["p7"].eligibility_reason = '</svg><script>alert(1)</script><img src=x onerror="x()">'
+    es["p1"].authors[0].workplace = "<b onmouseover=alert(2)>Báo</b>"
+    db.session.commit()
+    login(client, "org@example.vn")
+    page = html(client.get("/organize/ha-tinh/dashboard"))
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "<script" not in main and "<img" not in main and "<b " not in main
+    assert "&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in main
