@@ -108,3 +108,11 @@ def test_user_text_in_charts_is_escaped(app, client):
     main = page.split("<main", 1)[1].split("</main>", 1)[0]
     assert "<script" not in main and "<img" not in main and "<b " not in main
     assert "&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in main
+
+
+def test_organizer_home_links_each_edition_to_its_dashboard(app, client):
+    build()
+    login(client, "org@example.vn")
+    page = html(client.get("/organize/"))
+    assert page.count('href="/organize/ha-tinh/dashboard"') == 2  # the name and the button
+    assert "/organize/ha-tinh-2025/dashboard" not in page  # not an organizer there
