@@ -97,6 +97,8 @@ def edition_figures(stats: EditionStats) -> list[Figure]:
         "funnel", _("From received to the national award"),
         charts.hbar(_("From received to the national award"), funnel),
         [_("Stage"), _("Entries")], [list(r) for r in funnel],
+        note=_("Prizes and works sent on count the decisions recorded so far; all of them "
+               "once the results are published."),
     ))
     if stats.reasons:
         figures.append(Figure(

@@ -8,8 +8,10 @@ import re
 import pytest
 
 from portal.extensions import db
+from portal.models import Membership
 from portal.stats.services import edition_stats, normalize_reason
 from tests.integration.stats.helpers import build
+from tests.support.factories import grant, make_contest, make_round, make_user
 from tests.support.web import html, login
 
 
@@ -116,3 +118,19 @@ def test_organizer_home_links_each_edition_to_its_dashboard(app, client):
     page = html(client.get("/organize/"))
     assert page.count('href="/organize/ha-tinh/dashboard"') == 2  # the name and the button
     assert "/organize/ha-tinh-2025/dashboard" not in page  # not an organizer there
+
+
+def test_dashboard_and_report_of_a_new_edition_without_entries(app, client, tmp_path):
+    org = make_user("org@example.vn")
+    contest = make_contest(slug="moi")
+    grant(org, contest, Membership.ORGANIZER)
+    db.session.commit()
+    login(client, "org@example.vn")
+    page = html(client.get("/organize/moi/dashboard"))
+    assert 'data-stat="received">0<' in page and page.count("<svg") >= 5
+    report = client.get("/results/moi/export/report.pdf")
+    assert report.status_code == 200 and report.data.startswith(b"%PDF")
+    rnd = make_round(contest)
+    db.session.commit()
+    page = html(client.get(f"/organize/moi/stats/rounds/{rnd.id}"))
+    assert "Phiếu còn lại" in page
