@@ -42,7 +42,7 @@ def report_data(contest, *, now: datetime) -> dict:
     rounds = []
     for rid, _pos, _vi, _en, _n in stats.rounds:
         rnd = load_round(contest, rid)
-        rs = round_stats(contest, rnd, now=now)
+        rs = round_stats(contest, rnd, now=now, with_agreement=True)
         rounds.append((rnd, rs))
     prev = previous_contest(contest)
     prev_stats = edition_stats(prev) if prev is not None else None

@@ -84,6 +84,7 @@ class RoundStats:
     flags: int = 0
     disputes: int = 0
     is_final: bool = False
+    agreement: list[tuple[str, float | None]] = field(default_factory=list)  # panel, W
 
 
 def _local(value: datetime | None, tz: ZoneInfo) -> date | None:
@@ -101,8 +102,10 @@ def load_round(contest: Contest, round_id: int) -> Round | None:
         .options(so.selectinload(Round.criteria)))
 
 
-def round_stats(contest: Contest, rnd: Round, *, now: datetime) -> RoundStats:
-    """Progress, calibration and distribution of one round (see the module docstring)."""
+def round_stats(contest: Contest, rnd: Round, *, now: datetime,
+                with_agreement: bool = False) -> RoundStats:
+    """Progress, calibration and distribution of one round (see the module docstring);
+    with_agreement adds each panel's Kendall's W (two more queries, for the report)."""
     tz = ZoneInfo(contest.timezone or "Asia/Ho_Chi_Minh")
     first, last = _local(rnd.opens_at, tz), _local(rnd.closes_at, tz)
     days = [first + timedelta(days=i) for i in range(max((last - first).days, 0) + 1)]
@@ -168,7 +171,7 @@ def round_stats(contest: Contest, rnd: Round, *, now: datetime) -> RoundStats:
                                       sum(done_on[pid].values()), series))
 
     # Scores, flags and judge statistics as the results area computes them: two queries.
-    results = compute_round(rnd, with_agreement=False)
+    results = compute_round(rnd, with_agreement=with_agreement)
     panel_totals: dict[str, list[float]] = {name: [] for name in panels.values()}
     judge_totals: dict[int, list[float]] = defaultdict(list)
     for s in results.sheets:
@@ -213,7 +216,8 @@ def round_stats(contest: Contest, rnd: Round, *, now: datetime) -> RoundStats:
                                                        key=lambda kv: kv[1][2])]
     disputes = sum(1 for r in results.rows.values() if r.dispute is not None)
     return RoundStats(rnd.id, days, today_index, progress, panel_totals, judges, genre_scores,
-                      flags=len(results.flags), disputes=disputes, is_final=is_final)
+                      flags=len(results.flags), disputes=disputes, is_final=is_final,
+                      agreement=[(p.name, w) for p, w in results.agreement])
 
 
 def bands(values: list[float], *, low: float, high: float) -> list[tuple[int, float, float]]:

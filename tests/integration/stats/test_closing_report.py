@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Entry
+from portal.results.services import compute_round
+from portal.stats.judging import load_round
 from tests.integration.results.helpers import sheet
 from tests.integration.stats.helpers import build
 from tests.support.factories import make_user
@@ -31,11 +33,11 @@ def _judged_world():
         for judge, total in zip(judges, totals, strict=True):
             sheet(r2, es[name], judge, total)
     db.session.commit()
-    return contest, es
+    return contest, es, r2.id
 
 
 def test_closing_report_numbers_match_the_database(app, client, tmp_path):
-    contest, es = _judged_world()
+    contest, es, r2_id = _judged_world()
     login(client, "org@example.vn")
     response = client.get("/results/ha-tinh/export/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -63,6 +65,9 @@ def test_closing_report_numbers_match_the_database(app, client, tmp_path):
     assert re.search(r"Báo in\s+2\s+1\s+3", text)
     # rounds: the final round has 3 entries, 1 panel, 2 judges, 6 sheets, none left
     assert re.search(r"Vòng chung\s+3\s+1\s+2\s+6\s+0\s+0\s+0\s+khảo", text)
+    # agreement per panel (Kendall's W) as the results area computes it
+    (_panel, w), = compute_round(load_round(contest, r2_id)).agreement
+    assert f"Vòng chung khảo, Tiểu ban 1: {w:.2f}".replace(".", ",") in flat
     # prizes as decided: p1 and p4 recorded as A and B have no change reason, so the
     # proposal decides: 94.5 → A (print), 89 → A (TV); 61 is under every minimum
     assert "Tổng số giải: 2; số tác phẩm gửi dự Giải toàn quốc: 2" in flat
