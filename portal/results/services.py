@@ -574,6 +574,23 @@ def published_rows(review: Review) -> tuple[list[dict], list[dict]]:
     return [row(r) for r in prized], [row(r) for r in forwarded]
 
 
+def public_summary(contest: Contest, prizes: list[dict]) -> dict:
+    """What the public page says above the lists: entries received (submitted, not
+    withdrawn) and prize-winning works per medium in the edition's order (one query)."""
+    received = db.session.scalar(
+        sa.select(sa.func.count(Entry.id))
+        .where(Entry.contest_id == contest.id, Entry.status == Entry.SUBMITTED)) or 0
+    counts: dict[str, int] = defaultdict(int)
+    names: dict[str, tuple[str, str]] = {}
+    for p in prizes:
+        counts[p["genre"]] += 1
+        names[p["genre"]] = (p["genre_vi"], p["genre_en"])
+    order = {g.code: g.position for g in contest.genres}
+    return {"received": received, "awarded": len(prizes), "by_genre": [
+        {"genre": code, "genre_vi": names[code][0], "genre_en": names[code][1], "n": n}
+        for code, n in sorted(counts.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))]}
+
+
 def latest_snapshot(contest: Contest) -> ResultSnapshot | None:
     return db.session.scalar(
         sa.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
@@ -610,6 +627,7 @@ def publish(contest: Contest, *, actor: User, now: datetime) -> ResultSnapshot:
         "published_at": now.isoformat(),
         "prizes": prizes,
         "forwarded": forwarded,
+        "summary": public_summary(contest, prizes),
     }
     text = audit.canonical(payload)
     snapshot = ResultSnapshot(

@@ -307,6 +307,17 @@ def export_annex(slug):
                      "application/pdf")
 
 
+@bp.get("/<slug>/export/report.pdf")
+@login_required
+def export_report(slug):
+    contest = _contest(slug)
+    _require(can_export_results, contest)
+    from portal.exports import closing_report
+
+    return _download(closing_report.build(contest, now=clock.now()),
+                     f"{contest.slug}-bao-cao-tong-ket.pdf", "application/pdf")
+
+
 @bp.get("/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf")
 @login_required
 def export_judge_sheets(slug, round_id, judge_id):

@@ -53,6 +53,8 @@ KWARGS = {
     "organize.settings": lambda w: {"slug": w.slug},
     "organize.edit_slot": lambda w: {"slug": w.slug, "slot_id": w.slot_id},
     "organize.structure": lambda w: {"slug": w.slug},
+    "stats.dashboard": lambda w: {"slug": w.slug},
+    "stats.judging": lambda w: {"slug": w.slug, "round_id": w.round_id},
     "rounds.index": lambda w: {"slug": w.slug},
     "rounds.new": lambda w: {"slug": w.slug},
     **{name: (lambda w: {"slug": w.slug, "round_id": w.round_id}) for name in (
@@ -82,6 +84,7 @@ KWARGS = {
     "results.export_annex": lambda w: {"slug": w.slug},
     "results.export_nomination": lambda w: {"slug": w.slug},
     "results.export_xlsx": lambda w: {"slug": w.slug},
+    "results.export_report": lambda w: {"slug": w.slug},
     "results.export_judge_sheets": lambda w: {"slug": w.slug, "round_id": w.round_id,
                                               "judge_id": w.users["judge_a"]},
     "results.version": lambda w: {"slug": w.slug, "n": w.snapshot_version},

@@ -96,6 +96,7 @@ TABLE = {
     "GET /organize/": "L   404 404 404 404 404 200 200 200",
     "GET /organize/<slug>/audit": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/audit.csv": "L   404 404 404 404 404 404 200 200",
+    "GET /organize/<slug>/dashboard": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/entries": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/entries.csv": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/levels/<int:level_id>": "L   404 404 404 404 404 404 200 200",
@@ -151,6 +152,7 @@ TABLE = {
     "POST /organize/<slug>/settings": "L   404 404 404 404 404 404 ok  ok",
     "GET /organize/<slug>/slots/<int:slot_id>": "L   404 404 404 404 404 404 200 200",
     "POST /organize/<slug>/slots/<int:slot_id>": "L   404 404 404 404 404 404 ok  ok",
+    "GET /organize/<slug>/stats/rounds/<int:round_id>": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/structure": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>": "200 200 200 200 200 200 200 200 200",
     "POST /results/<slug>/decision": "L   404 404 404 404 404 404 ok  ok",
@@ -162,6 +164,7 @@ TABLE = {
         "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/annex.pdf": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/nomination.zip": "L   404 404 404 404 404 404 200 200",
+    "GET /results/<slug>/export/report.pdf": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/results.xlsx": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf":
         "L   404 404 404 404 404 404 200 200",
