@@ -13,9 +13,8 @@ from portal.audit import verify_chain
 from portal.extensions import db
 from portal.models import AuditEvent, Contest, Entry
 from tests.support.factories import make_contest, make_user
+from tests.support.faults import ready_entry
 from tests.support.web import CSRF_RE, html, login
-
-from .conftest import ready_entry
 
 N = 50
 STAGGER = 0.012  # seconds between two submits: 50 of them span 0.6 s around the close
