@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, settings
 
 from portal import create_app
 from portal.extensions import db
-from tests.support.apps import base_config, empty_all_tables
+from tests.support.apps import base_config, empty_all_tables, memoize_url_builders
 from tests.support.databases import create_postgres_database
 from tests.support.s3 import moto_server
 from tests.support.workers import worker_id
 
 os.environ.setdefault("RATELIMIT_ENABLED", "0")
+memoize_url_builders()  # every test makes its app; see the function for why this is safe
 
 # No test asserts a duration: hypothesis' per-example deadline and its "too slow" health
 # check fail on a loaded machine, not on wrong code. Timings live in bench/.

@@ -40,3 +40,32 @@ def empty_all_tables() -> None:
     if db.engine.dialect.name == "postgresql":
         db.session.execute(_RESTART_SEQUENCES)
     db.session.commit()
+
+
+def memoize_url_builders() -> None:
+    """Reuse werkzeug's compiled URL builders from one app to the next.
+
+    Every test creates its app (about 1,700 a run), and 80 % of `create_app` was werkzeug
+    compiling the same two builder functions per route again (ast + compile: 0.25 s of
+    0.3 s per app on this machine under load, 0.045 s with this). A builder's code depends
+    only on the rule's text, its parsed trace, its defaults and `append_unknown`, and takes
+    the rule as its first argument, so one compiled function serves every app. Test-only:
+    the portal itself creates one app per process.
+    """
+    from werkzeug.routing.rules import Rule
+
+    if getattr(Rule._compile_builder, "memoized", False):
+        return
+    original = Rule._compile_builder
+    cache: dict = {}
+
+    def compile_builder(self, append_unknown: bool = True):
+        key = (self.rule, tuple(self._trace), repr(sorted((self.defaults or {}).items())),
+               append_unknown)
+        builder = cache.get(key)
+        if builder is None:
+            builder = cache[key] = original(self, append_unknown)
+        return builder
+
+    compile_builder.memoized = True
+    Rule._compile_builder = compile_builder
