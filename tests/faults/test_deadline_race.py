@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from portal import clock
 from portal.audit import verify_chain
+from portal.entries import views as entries_views
 from portal.extensions import db
 from portal.models import AuditEvent, Contest, Entry
 from tests.support.factories import make_contest, make_user
@@ -40,7 +42,9 @@ def test_submits_straddling_the_deadline_are_each_accepted_or_refused_whole(app,
         assert 'name="version"' in page, page[:500]
         clients.append((client, entry_id, CSRF_RE.search(page).group(1)))
 
-    # Record the server's clock as each request first reads it: its decision time.
+    # Record the clock as the entries views first read it in each request: the decision
+    # time. Only theirs: the session check (portal/security.py) reads the clock before the
+    # view does, to see whether the login has expired.
     seen = threading.local()
     real_now = clock.now
 
@@ -50,7 +54,7 @@ def test_submits_straddling_the_deadline_are_each_accepted_or_refused_whole(app,
             seen.times.append(value)
         return value
 
-    monkeypatch.setattr(clock, "now", recording_now)
+    monkeypatch.setattr(entries_views, "clock", SimpleNamespace(now=recording_now))
     decided: dict[int, datetime] = {}
     barrier = threading.Barrier(N + 1)
     results: dict[int, tuple[int, str]] = {}

@@ -94,7 +94,7 @@ def enroll(rnd: Round, entries) -> None:
 
 def add_sheet(assignment: Assignment, *, status=ScoreSheet.SUBMITTED, total=None,
               at: datetime | None = None, values=None) -> ScoreSheet:
-    """A score sheet with one Score per criterion (values default to an even split)."""
+    """A score sheet with one Score per criterion (values default to zeros)."""
     crits = assignment.round.criteria
     sheet = make_sheet(assignment, status=status, total=total,
                        at=at or datetime(2026, 12, 22, 3, 0, tzinfo=UTC),
