@@ -37,8 +37,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# pytest-xdist: one process per core (PYTEST_WORKERS=0 for one process), each with its own
+# PostgreSQL and SQLite databases, moto server, browser and Redis database.
+PYTEST_WORKERS ?= auto
+
 test: install translations lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:

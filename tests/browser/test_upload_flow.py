@@ -16,8 +16,8 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db
 from portal.models import Entry, EntryFile
-from tests.integration.files.helpers import make_pdf
 from tests.support.factories import genre, make_contest, make_entry, make_user
+from tests.support.media import make_pdf
 from tests.support.s3 import moto_server
 
 CHROMIUM = "/usr/bin/chromium"

@@ -29,11 +29,18 @@ from portal.models import (
     EntryFile,
     Membership,
     RoundEntry,
-    Score,
     ScoreSheet,
 )
 from portal.storage import get_storage
-from tests.support.factories import genre, grant, make_contest, make_entry, make_round, make_user
+from tests.support.factories import (
+    genre,
+    grant,
+    make_contest,
+    make_entry,
+    make_round,
+    make_sheet,
+    make_user,
+)
 
 PRINCIPALS = ("anon", "owner", "other", "coauthor", "judge_a", "judge_o", "org_x", "org",
               "admin")
@@ -153,13 +160,8 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
                      judges_per_entry=1)
     db.session.add(RoundEntry(round_id=rnd.id, entry_id=entry.id))
     assignment = Assignment(round_id=rnd.id, entry_id=entry.id, judge_id=u["judge_a"].id)
-    submitted = sheet_status == ScoreSheet.SUBMITTED
-    sheet = ScoreSheet(status=sheet_status, total=Decimal("90"),
-                       submitted_at=now if submitted else None, comment="Tốt")
-    for c, value in zip(rnd.criteria, (23, 18, 18, 18, 13), strict=True):
-        sheet.scores.append(Score(criterion=c, value=Decimal(value)))
-    assignment.sheet = sheet
-    db.session.add(assignment)
+    sheet = make_sheet(assignment, status=sheet_status, values=(23, 18, 18, 18, 13),
+               total=Decimal("90"), comment="Tốt", at=now, criteria=rnd.criteria)
     db.session.add(Award(contest_id=contest.id, entry_id=entry.id, proposed_level="A",
                          level="A"))
     contest.decision_number = "123/QĐ-BTC"

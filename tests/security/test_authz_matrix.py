@@ -36,9 +36,9 @@ from flask import Blueprint
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import _base_config, _truncate_all
 from tests.security.routes import KWARGS, url_for_route
 from tests.security.seed import PRINCIPALS, client_as, seed, snapshot_tables, table_diff
+from tests.support.apps import base_config, empty_all_tables
 
 REFUSALS = {"L", "401", "403", "404"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -225,7 +225,7 @@ def send(app, world, principal: str, method: str, url: str, *, csrf: bool = True
 
 def reseed(app):
     db.session.remove()
-    _truncate_all()
+    empty_all_tables()
     world = seed(app)
     return world, snapshot_tables()
 
@@ -237,7 +237,7 @@ def test_every_route_is_in_the_table(app):
 
 
 def test_an_unclassified_route_is_reported(tmp_path):
-    app = create_app(_base_config("sqlite://", tmp_path))
+    app = create_app(base_config("sqlite://", tmp_path))
     bp = Blueprint("dummy", __name__)
 
     @bp.route("/dummy-unclassified", methods=["GET", "POST"])

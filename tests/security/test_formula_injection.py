@@ -17,8 +17,8 @@ from portal import audit
 from portal.exports.cells import csv_bytes, xlsx_row
 from portal.extensions import db
 from portal.models import Award, Entry, User
-from tests.integration.results.test_pages import build
 from tests.support.factories import make_user
+from tests.support.results import build
 from tests.support.web import login
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

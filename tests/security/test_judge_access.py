@@ -15,7 +15,6 @@ from tests.security.seed import client_as, log_in_again, seed, snapshot_tables, 
 from tests.support.storage_backends import (  # noqa: F401 - fixtures
     app_config_for,
     fetch,
-    moto_endpoint,
     prepare,
     storage_backend,
 )

@@ -13,13 +13,6 @@ from tests.support.factories import PASSWORD, grant, make_contest, make_user
 from tests.support.web import html, login, post_form
 
 
-@pytest.fixture
-def user(app):
-    user = make_user("mai@baohatinh.vn", full_name="Trần Thị Mai", pen_name="Mai Trà")
-    db.session.commit()
-    return user
-
-
 def _landing(app) -> str:
     with app.test_request_context():
         if "entries.dashboard" in app.view_functions:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -20,8 +21,11 @@ from portal.extensions import db
 from tests.support.databases import require
 from tests.support.factories import PASSWORD, make_user
 from tests.support.web import html, post_form
+from tests.support.workers import redis_db
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per xdist worker (15, 14, ...), on TEST_REDIS_URL's server if set.
+REDIS_URL = urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+                    )._replace(path=f"/{redis_db()}").geturl()
 ROOT = Path(__file__).resolve().parents[3]
 
 SECOND_PROCESS = """

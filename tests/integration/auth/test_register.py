@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -31,15 +30,6 @@ CHECK_EMAIL = ("Hãy kiểm tra hộp thư để xác nhận: chúng tôi đã g
                "{email}. Mở đường dẫn trong thư để xác nhận địa chỉ, rồi đăng nhập.")
 CONFIRM_LINK_RE = re.compile(r"http://localhost(/auth/confirm/\S+)")
 CSRF_VALUE_RE = re.compile(r'name="csrf_token"[^>]*value="[^"]*"')
-
-
-@pytest.fixture
-def mails(monkeypatch):
-    """Every message the auth views send: (to, subject, body)."""
-    sent = []
-    monkeypatch.setattr("portal.auth.views.send_mail",
-                        lambda to, subject, body, **kw: sent.append((to, subject, body)))
-    return sent
 
 
 def test_register_creates_unconfirmed_account_and_mails_a_confirmation_link(app, client,

@@ -24,10 +24,15 @@ from portal.models import (
     ReferenceCounter,
     ResultSnapshot,
     RoundEntry,
-    Score,
-    ScoreSheet,
 )
-from tests.support.factories import grant, make_contest, make_entry, make_round, make_user
+from tests.support.factories import (
+    grant,
+    make_contest,
+    make_entry,
+    make_round,
+    make_sheet,
+    make_user,
+)
 
 NOW = datetime(2026, 10, 20, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -97,10 +102,8 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         assignment = Assignment(round=rnd, entry=entry, judge=judge, created_at=NOW)
         values = [Decimal(c.max_score) - Decimal("0.5") * ((n + k) % 3)
                   for k, c in enumerate(rnd.criteria)]
-        sheet = ScoreSheet(assignment=assignment, status=ScoreSheet.SUBMITTED,
-                           comment="Bài viết sâu sắc", total=sum(values), submitted_at=NOW)
-        for criterion, value in zip(rnd.criteria, values, strict=True):
-            sheet.scores.append(Score(criterion=criterion, value=value))
+        sheet = make_sheet(assignment, values=values, comment="Bài viết sâu sắc", at=NOW,
+                           criteria=rnd.criteria)
         db.session.add_all([assignment, sheet])
         db.session.flush()
         audit.record("score.submitted", actor=judge, entry=entry, obj=sheet,

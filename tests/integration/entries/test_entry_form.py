@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEvent, Entry, EntryAuthor
-from tests.integration.entries.conftest import audit_actions, entry_count, entry_form
+from tests.support.entries import audit_actions, entry_count, entry_form
 from tests.support.factories import make_entry, make_user
 from tests.support.web import html, post_form
 

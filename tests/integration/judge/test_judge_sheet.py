@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Assignment, AuditEvent, Round, Score, ScoreSheet
-from tests.integration.judge.conftest import (
+from tests.support.factories import make_sheet
+from tests.support.judge_scenario import (
     AUTHOR,
     CO_AUTHOR,
     SECRETS_ALWAYS,
@@ -110,9 +111,7 @@ def test_open_work_page_shows_pen_names_and_outlets_but_no_personal_data(client,
 def test_judge_never_sees_another_judges_scores(client):
     s = build(count=1, other_count=1)
     other = s.other_assignments[0]
-    db.session.add(ScoreSheet(assignment=other, status=ScoreSheet.SUBMITTED,
-                              total=Decimal("87.5"), comment="Nhận xét bí mật của giám khảo hai",
-                              submitted_at=datetime.now(UTC)))
+    make_sheet(other, total=Decimal("87.5"), comment="Nhận xét bí mật của giám khảo hai")
     db.session.commit()
     login(client, s.judge.email)
     page = html(client.get(_url(s.first)))

@@ -10,7 +10,7 @@ from portal import audit
 from portal.extensions import db
 from portal.models import AuditEvent
 from portal.organize.services import AUDIT_COLUMNS
-from tests.integration.organize.conftest import submitted
+from tests.support.organize import submitted
 from tests.support.web import html
 
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import subprocess
 import zipfile
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -14,26 +15,24 @@ from openpyxl import load_workbook
 from portal.extensions import db
 from portal.models import Award, EntryFile, FileSlot
 from portal.storage import get_storage
-from tests.integration.results.test_pages import build
+from tests.support.results import build, build_82625
 from tests.support.web import login
 
 
 @pytest.fixture
-def edition(app, client):
-    contest, org, es = build()
+def decided_edition(judged_edition):
+    """The judged edition with its decision and one forwarded entry."""
+    contest, es = judged_edition
     contest.decision_number = "125-QĐ/TU"
-    from datetime import date
-
     contest.decision_date = date(2024, 11, 20)
     db.session.add(Award(contest_id=contest.id, entry_id=es[0].id, forwarded=True,
                          change_reason="", forward_reason=""))
     db.session.commit()
-    login(client, "org@example.vn")
     return contest, es
 
 
-def test_xlsx_sheets_values_and_number_types(edition, client):
-    contest, es = edition
+def test_xlsx_sheets_values_and_number_types(decided_edition, client):
+    contest, es = decided_edition
     response = client.get("/results/ha-tinh/export/results.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
@@ -64,8 +63,8 @@ def test_xlsx_sheets_values_and_number_types(edition, client):
     assert sum(jrow[3:-1]) == pytest.approx(95.0)
 
 
-def test_csv_has_bom_and_rows(edition, client):
-    contest, es = edition
+def test_csv_has_bom_and_rows(decided_edition, client):
+    contest, es = decided_edition
     data = client.get("/results/ha-tinh/export/prizes.csv").data
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -83,8 +82,8 @@ def _pdf_text(data: bytes) -> str:
                           capture_output=True, check=True).stdout.decode("utf-8")
 
 
-def test_annex_pdf_text_has_diacritics_rows_and_page_numbers(edition, client):
-    contest, es = edition
+def test_annex_pdf_text_has_diacritics_rows_and_page_numbers(decided_edition, client):
+    contest, es = decided_edition
     response = client.get("/results/ha-tinh/export/annex.pdf")
     assert response.headers["Content-Type"] == "application/pdf"
     text = _pdf_text(response.data)
@@ -94,8 +93,8 @@ def test_annex_pdf_text_has_diacritics_rows_and_page_numbers(edition, client):
     assert "Trang 1 / 1" in text
 
 
-def test_judge_sheets_pdf(edition, client):
-    contest, es = edition
+def test_judge_sheets_pdf(decided_edition, client):
+    contest, es = decided_edition
     from portal.models import Round, User
 
     rnd = db.session.query(Round).one()
@@ -109,8 +108,8 @@ def test_judge_sheets_pdf(edition, client):
         f"/results/ha-tinh/export/rounds/{rnd.id}/judges/{other.id}.pdf").status_code == 404
 
 
-def test_nomination_zip_streams_files_with_manifest_checksums(edition, client):
-    contest, es = edition
+def test_nomination_zip_streams_files_with_manifest_checksums(decided_edition, client):
+    contest, es = decided_edition
     storage = get_storage()
     entry = es[0]
     slot = db.session.query(FileSlot).filter_by(genre_id=entry.genre_id, kind="work").one()
@@ -154,8 +153,6 @@ def test_exports_are_for_organizers_only(app, client):
 
 def test_xlsx_rounds_half_up_like_excel(app, client):
     """Issue 11: a mean of 82.625 was written as 82.62 (float rounding)."""
-    from tests.integration.results.test_pages import build_82625
-
     contest, work, _other, _judges = build_82625()
     login(client, "org@example.vn")
     wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))

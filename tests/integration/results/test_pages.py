@@ -8,48 +8,14 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import AuditEvent, Award, Contest, Membership, ResultSnapshot
-from tests.integration.results.helpers import enter, entries, sheet
-from tests.support.factories import grant, make_contest, make_round, make_user
+from portal.models import AuditEvent, Award, Contest, ResultSnapshot
+from tests.support.factories import make_user
+from tests.support.results import build, build_82625
 from tests.support.web import html, login, post_form
 
 
-def build(n_per_genre: int = 3, *, with_tie: bool = False):
-    org = make_user("org@example.vn")
-    contest = make_contest(slug="ha-tinh")
-    grant(org, contest, Membership.ORGANIZER)
-    j1 = make_user(full_name="Trần Thị Giám Khảo", email="gk1@example.vn")
-    j2 = make_user(full_name="Lê Văn Chấm", email="gk2@example.vn")
-    rnd = make_round(contest, judges=[j1, j2], judges_per_entry=2)
-    owner = make_user(full_name="Phạm Văn Tác Giả", pen_name="Hồng Lĩnh Sơn",
-                      email="tacgia@example.vn", phone="0912345678", year_of_birth=1977,
-                      workplace="Báo Hà Tĩnh")
-    out = []
-    for code in ("BI", "AB"):
-        es = entries(contest, owner, n_per_genre, genre_code=code)
-        for i, e in enumerate(es):
-            enter(rnd, e)
-            top = 95 - 3 * i
-            sheet(rnd, e, j1, top)
-            sheet(rnd, e, j2, top - 1 if not (with_tie and i in (1, 2)) else 91)
-            if with_tie and i in (1, 2):
-                # both 91.5: tied for B (quota 2 fits) — keep simple: no boundary
-                pass
-        out.extend(es)
-    contest.decision_number = ""
-    db.session.commit()
-    return contest, org, out
-
-
-@pytest.fixture
-def edition(app, client):
-    contest, org, es = build()
-    login(client, "org@example.vn")
-    return contest, es
-
-
-def test_review_page_lists_ranked_entries_with_proposal(edition, client):
-    contest, es = edition
+def test_review_page_lists_ranked_entries_with_proposal(judged_edition, client):
+    contest, es = judged_edition
     page = html(client.get("/results/ha-tinh/review"))
     # BI: 95/94 -> 94.5 A, 92/91 -> 91.5 B, 89/88 -> 88.5 B
     assert re.search(rf'id="e{es[0].id}".*?94,50.*?Giải A', page, re.S)  # vi: decimal comma
@@ -66,8 +32,8 @@ def test_review_page_is_for_organizers_only(app, client):
     assert client.get("/results/ha-tinh/review").status_code == 404
 
 
-def test_change_level_requires_reason_and_is_audited(edition, client):
-    contest, es = edition
+def test_change_level_requires_reason_and_is_audited(judged_edition, client):
+    contest, es = judged_edition
     url = f"/results/ha-tinh/entries/{es[2].id}"
     response = post_form(client, url + "/level", {"level": "C", "reason": ""}, page=url)
     assert response.status_code == 422
@@ -83,8 +49,8 @@ def test_change_level_requires_reason_and_is_audited(edition, client):
     assert '"level":"C"' in event.after and event.before == ""
 
 
-def test_forward_beyond_quota_shows_error_and_changes_nothing(edition, client):
-    contest, es = edition
+def test_forward_beyond_quota_shows_error_and_changes_nothing(judged_edition, client):
+    contest, es = judged_edition
     for e in es[:2]:
         url = f"/results/ha-tinh/entries/{e.id}"
         assert post_form(client, url + "/forward", {"forwarded": "y"}, page=url).status_code == 302
@@ -97,13 +63,13 @@ def test_forward_beyond_quota_shows_error_and_changes_nothing(edition, client):
     assert db.session.query(Award).filter_by(forwarded=True).count() == 2
 
 
-def test_decision_form_keeps_input_on_error(edition, client):
+def test_decision_form_keeps_input_on_error(judged_edition, client):
     response = post_form(client, "/results/ha-tinh/decision",
                          {"number": "125-QĐ/TU", "decided_on": "not a date"},
                          page="/results/ha-tinh/review")
     assert response.status_code == 422
     assert 'value="125-QĐ/TU"' in html(response)
-    assert db.session.get(Contest, edition[0].id).decision_number == ""
+    assert db.session.get(Contest, judged_edition[0].id).decision_number == ""
 
 
 def _publish(client):
@@ -112,8 +78,8 @@ def _publish(client):
     return post_form(client, "/results/ha-tinh/publish", {}, page="/results/ha-tinh/review")
 
 
-def test_nothing_public_before_publishing_then_versions(edition, client, app):
-    contest, es = edition
+def test_nothing_public_before_publishing_then_versions(judged_edition, client, app):
+    contest, es = judged_edition
     anon = app.test_client()
     assert anon.get("/results/ha-tinh").status_code == 404
     assert _publish(client).status_code == 302
@@ -139,7 +105,7 @@ def test_nothing_public_before_publishing_then_versions(edition, client, app):
     assert anon.get("/results/ha-tinh/v/3").status_code == 404
 
 
-def test_public_page_in_english(edition, client, app):
+def test_public_page_in_english(judged_edition, client, app):
     _publish(client)
     anon = app.test_client()
     post_form(anon, "/lang", {"lang": "en", "next": "/"}, page="/")
@@ -165,8 +131,8 @@ def test_review_and_public_pages_constant_queries(app, client, queries, n):
 EXPECTED_REVIEW = 15  # same at 20 and 500 entries
 
 
-def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, client, app):
-    contest, es = edition
+def test_entrant_sees_own_result_and_released_average_on_dashboard(judged_edition, client, app):
+    contest, es = judged_edition
     db.session.get(Contest, contest.id).release_averages = True
     db.session.commit()
     entrant = app.test_client()
@@ -181,26 +147,6 @@ def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, clie
 
 
 # --- numbers (issue 11) ------------------------------------------------------------------
-
-
-def build_82625():
-    """Two BI entries, threshold 20: ``work`` has the mean 82.625 (float rounding showed
-    82.62); ``other`` has the sheets 84.25, 81.00 and 34.75 of issue 11."""
-    org = make_user("org@example.vn")
-    contest = make_contest(slug="ha-tinh")
-    grant(org, contest, Membership.ORGANIZER)
-    judges = [make_user(full_name=f"Giám khảo {n}") for n in (1, 2, 3, 4)]
-    rnd = make_round(contest, judges=judges, judges_per_entry=4, disagreement_threshold=20)
-    (work, other) = entries(contest, make_user(), 2)
-    for e in (work, other):
-        enter(rnd, e)
-    # 84.25 + 81 + 82.5 + 82.75 = 330.5; / 4 = 82.625 exactly.
-    for j, total in zip(judges, (84.25, 81, 82.5, 82.75), strict=True):
-        sheet(rnd, work, j, total)
-    for j, total in zip(judges[:3], (84.25, 81, 34.75), strict=True):
-        sheet(rnd, other, j, total)
-    db.session.commit()
-    return contest, work, other, judges
 
 
 def test_mean_82_625_shows_half_up_in_each_language(app, client):
