@@ -106,6 +106,9 @@ class EntryFacts:
     slots: tuple[SlotRequirement, ...]
     won_national_press_award: bool = False
     accepted_rules: bool = True
+    # The sending agency's focal point confirmed the entry in the portal: that replaces
+    # the uploaded confirmation letter (slots of kind CONFIRMATION_KIND).
+    agency_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -327,9 +330,14 @@ def _check_authors(
     return out
 
 
+CONFIRMATION_KIND = "confirmation"
+
+
 def _check_files(entry: EntryFacts) -> list[Problem]:
     out: list[Problem] = []
     for slot in entry.slots:
+        if entry.agency_confirmed and slot.kind == CONFIRMATION_KIND:
+            continue
         n = entry.verified_files.get(slot.kind, 0)
         params = {"label": slot.label, "count": n,
                   "min": slot.min_count, "max": slot.max_count}
@@ -368,7 +376,8 @@ def check_entry(
     name, duplicate, cap, staff), files (per slot), declarations.  ``other_entries`` holds
     the author tuples of the author's OTHER entries in this edition (never this entry
     itself); the cap counts this entry plus every other entry naming a ``same_person``.
-    A slot's minimum applies when it is required or has any file; its maximum always.
+    A slot's minimum applies when it is required or has any file; its maximum always; a
+    confirmation slot is not checked at all once the sending agency confirmed the entry.
     """
     out = check_window(rules, now)
     out += _check_parts(entry, rules)

@@ -68,7 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     import importlib
 
-    for area in ("main", "auth", "entries", "files", "organize", "rounds", "judge", "results"):
+    for area in ("main", "auth", "entries", "files", "organize", "rounds", "judge", "results",
+                 "agencies"):
         try:
             module = importlib.import_module(f"portal.{area}")
         except ModuleNotFoundError as exc:

@@ -249,6 +249,18 @@ def test_optional_slot_may_be_empty_but_if_used_obeys_min_and_max():
                              now=INSIDE)) == ["files_too_many"]
 
 
+def test_agency_confirmation_replaces_the_confirmation_slot_and_only_it():
+    letter = SlotRequirement("confirmation", "Agency's confirmation", True, 1, 1)
+    assert codes(check_entry(entry(slots=(PDF, letter)), RULES, now=INSIDE)) == [
+        "files_too_few"]
+    assert check_entry(entry(slots=(PDF, letter), agency_confirmed=True), RULES,
+                       now=INSIDE) == []
+    # The confirmation replaces the letter, not the work itself.
+    assert codes(check_entry(entry(slots=(PDF, letter), verified_files={},
+                                   agency_confirmed=True), RULES, now=INSIDE)) == [
+        "files_too_few"]
+
+
 # --- URLs -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
