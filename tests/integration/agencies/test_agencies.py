@@ -385,3 +385,34 @@ def test_judge_working_at_the_sending_agency_is_in_conflict(app, world):
     db.session.commit()
     conflicts = round_conflicts(rnd)
     assert [c.code for c in conflicts[(judge.id, entry.id)]] == ["sent_by_workplace"]
+
+
+# --- anyone may enter (issue 10.2) -------------------------------------------------------------
+
+def test_an_entrant_without_a_workplace_submits_and_the_parts_outlet_is_checked(client, world):
+    citizen = make_user(full_name="Lê Văn Dân", workplace="")
+    db.session.commit()
+    _as(client, citizen)
+    authors = [{"full_name": "Lê Văn Dân", "pen_name": "", "year_of_birth": "1960",
+                "workplace": "", "title": "", "phone": "", "email": "", "role": "lead"}]
+    no_outlet = [{"title": "Kỳ 1", "published_on": "15/05/2026", "outlet": "",
+                  "section": "", "url": ""}]
+    r = post_form(client, f"/entries/new/{world.contest.slug}",
+                  entry_form(world.contest, authors=authors, parts=no_outlet))
+    assert r.status_code == 302
+    entry = db.session.scalar(sa.select(Entry).where(Entry.owner_id == citizen.id))
+    add_work_files(entry)
+    r = post_form(client, f"/entries/{entry.id}/submit", {"version": str(entry.version)},
+                  page=f"/entries/{entry.id}")
+    assert r.status_code == 422
+    assert "Kỳ 1 chưa ghi cơ quan báo chí đã đăng, phát." in html(r)
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry.id)
+    assert entry.status == Entry.DRAFT
+    entry.parts[0].outlet = "Báo Hà Tĩnh"
+    db.session.commit()
+    r = post_form(client, f"/entries/{entry.id}/submit", {"version": str(entry.version)},
+                  page=f"/entries/{entry.id}")
+    assert r.status_code == 302, html(r)[:3000]
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status == Entry.SUBMITTED

@@ -144,6 +144,16 @@ def test_declared_parts_mismatch_and_no_parts():
     assert p.render() == "The entry declares 2 parts but lists 1."
 
 
+def test_every_part_names_its_outlet_and_no_author_needs_a_workplace():
+    nobody = Person("Lê Văn Dân", 1960, workplace="")
+    assert check_entry(entry(authors=(nobody,)), RULES, now=INSIDE) == []
+    blank = Part(2, "Kỳ 2", date(2024, 3, 2), "  ", None)
+    [p] = check_entry(entry(declared_parts=2, parts=(part(), blank)), RULES, now=INSIDE)
+    assert (p.code, p.field, p.render()) == (
+        "part_outlet_missing", "parts-1-outlet",
+        "Part 2 does not say which press outlet published it.")
+
+
 def test_max_parts_reached_is_ok_and_exceeded_is_not():
     five = tuple(part(i) for i in range(1, 6))
     assert check_entry(entry(parts=five, declared_parts=5), RULES, now=INSIDE) == []
