@@ -82,6 +82,14 @@ def add_focal_point(*, agency: Agency, email: str, actor: User) -> AgencyFocalPo
     return fp
 
 
+def focal_agencies(user: User) -> list[Agency]:
+    """The agencies the user is a focal point of, with their editions (one query)."""
+    return list(db.session.scalars(
+        sa.select(Agency).join(AgencyFocalPoint, AgencyFocalPoint.agency_id == Agency.id)
+        .where(AgencyFocalPoint.user_id == user.id)
+        .options(so.joinedload(Agency.contest)).order_by(Agency.id)))
+
+
 def agency_entries(agency: Agency) -> list[Entry]:
     """The agency's entries (not deleted) with authors, parts, genre and files, in constant
     queries."""

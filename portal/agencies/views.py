@@ -18,7 +18,6 @@ from portal.agencies.permissions import (
     can_manage_agencies,
     can_view_agency,
     can_view_dossier,
-    focal_agency_ids,
 )
 from portal.entries.permissions import can_create_entry
 from portal.entries.services import problem_text
@@ -100,9 +99,7 @@ def add_focal_point(slug: str, agency_id: int):
 @login_required
 def mine():
     """The agencies the user acts for (a focal point of several goes to one from here)."""
-    ids = focal_agency_ids(current_user)
-    agencies = list(db.session.scalars(
-        sa.select(Agency).where(Agency.id.in_(ids)).order_by(Agency.id))) if ids else []
+    agencies = services.focal_agencies(current_user)
     if len(agencies) == 1:
         return redirect(url_for("agencies.home", agency_id=agencies[0].id))
     return render_template("agencies/mine.html", agencies=agencies)

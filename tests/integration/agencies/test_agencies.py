@@ -166,6 +166,9 @@ def test_focal_point_sees_its_agencys_entries_and_no_other(client, world):
     page = html(client.get(f"/agencies/{world.baoht.id}"))
     assert mine.title in page and theirs.title not in page and loose.title not in page
     assert client.get(f"/agencies/{world.dai.id}").status_code == 404
+    dashboard = html(client.get("/entries/"))
+    assert f'href="/agencies/{world.baoht.id}"' in dashboard
+    assert f'href="/agencies/{world.dai.id}"' not in dashboard
     # Its own agency's URL with another agency's entry: not found, nothing changes.
     token = csrf_token(client, f"/agencies/{world.baoht.id}")
     r = client.post(f"/agencies/{world.baoht.id}/entries/{theirs.id}/confirm",
