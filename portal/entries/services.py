@@ -525,10 +525,15 @@ def withdraw_entry(entry: Entry, *, actor: User, expected_version: int | None,
 
 def reopen_entry(entry: Entry, *, actor: User, expected_version: int | None,
                  now: datetime) -> Entry:
-    """Turn a submitted or withdrawn entry back into a draft before the deadline."""
+    """Turn a submitted or withdrawn entry back into a draft before the deadline; an entry
+    its agency sent in a dossier stays as sent (its receipt lists its files)."""
     _check_window(entry.contest, now)
     if entry.status not in (Entry.SUBMITTED, Entry.WITHDRAWN):
         raise DomainError(gettext("Only a submitted or withdrawn entry can be reopened."))
+    if entry.dossier_id is not None:
+        raise DomainError(gettext("This entry was sent in its agency's dossier, so it cannot "
+                                  "be reopened. Ask the agency's focal point or the "
+                                  "secretariat."))
     _check_version(entry, expected_version)
     _change_status(entry, Entry.DRAFT, action="entry.reopen", actor=actor, now=now)
     return entry

@@ -419,3 +419,22 @@ def test_an_entrant_without_a_workplace_submits_and_the_parts_outlet_is_checked(
     assert r.status_code == 302, html(r)[:3000]
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).status == Entry.SUBMITTED
+
+
+def test_an_entry_sent_in_a_dossier_cannot_be_reopened(client, world):
+    entry = _confirmed(world, world.journalist)
+    db.session.commit()
+    add_work_files(entry)
+    _as(client, world.focal)
+    post_form(client, f"/agencies/{world.baoht.id}/dossier", {},
+              page=f"/agencies/{world.baoht.id}")
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry.id)
+    assert entry.status == Entry.SUBMITTED and entry.dossier_id is not None
+    _as(client, world.journalist)
+    r = post_form(client, f"/entries/{entry.id}/reopen", {"version": str(entry.version)},
+                  page=f"/entries/{entry.id}")
+    assert r.status_code == 422
+    assert "không thể mở lại" in html(r)
+    db.session.expire_all()
+    assert db.session.get(Entry, entry.id).status == Entry.SUBMITTED
