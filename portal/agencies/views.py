@@ -27,6 +27,12 @@ from portal.models import Agency, AgencyDossier, Contest, Entry
 from portal.storage import get_storage
 
 
+@bp.app_context_processor
+def _agency_helpers():
+    # For the entrant's dashboard (entries area), without an import between the areas.
+    return {"focal_agencies_of": services.focal_agencies}
+
+
 def _contest(slug: str) -> Contest:
     contest = db.first_or_404(sa.select(Contest).where(Contest.slug == slug))
     if not can_manage_agencies(current_user, contest):

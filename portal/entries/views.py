@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from portal import clock
-from portal.agencies.services import focal_agencies
 from portal.entries import bp, services
 from portal.entries.forms import ActionForm, AuthorForm, EntryForm, PartForm
 from portal.entries.permissions import (
@@ -111,7 +110,6 @@ def dashboard():
                            invitations=services.pending_invitations(current_user),
                            invitation_form=ActionForm(formdata=None),
                            now=now, time_left=services.time_left,
-                           focal_agencies=focal_agencies(current_user),
                            results=published_result_for(entries, lang=select_locale()),
                            averages=released_averages_for(entries))
 
