@@ -69,7 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     import importlib
 
     for area in ("main", "auth", "entries", "files", "organize", "rounds", "judge", "results",
-                 "stats"):
+                 "stats", "agencies"):
         try:
             module = importlib.import_module(f"portal.{area}")
         except ModuleNotFoundError as exc:

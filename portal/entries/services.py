@@ -41,6 +41,7 @@ from portal.extensions import db
 from portal.files.services import abort_open_uploads
 from portal.i18n import localized
 from portal.models import (
+    Agency,
     Contest,
     Entry,
     EntryAuthor,
@@ -98,6 +99,8 @@ class EntryData:
     prior_prize_giver: str = ""
     not_national_award: bool = False
     accepted_rules: bool = False
+    # The sending agency, from the edition's list (None: the entrant sends it alone).
+    agency_id: int | None = None
 
 
 _ENTRY_FIELDS = ("title", "form", "parts_count", "summary", "language", "prior_prize",
@@ -179,8 +182,22 @@ def _genre_of(contest: Contest, genre_id: int) -> Genre:
     return genre
 
 
+def _set_agency(entry: Entry, agency_id: int | None) -> None:
+    """The sending agency must be on the edition's list and its route open; a changed
+    entry loses its agency's confirmation (the agency confirmed what it saw)."""
+    if agency_id is not None:
+        agency = db.session.get(Agency, agency_id)
+        if agency is None or agency.contest_id != entry.contest.id:
+            raise DomainError(gettext("Choose a sending agency from the edition's list."))
+        if not entry.contest.agency_route_open:
+            raise DomainError(gettext("This edition does not accept agencies' dossiers."))
+    entry.agency_id = agency_id
+    entry.agency_confirmed_at = entry.agency_confirmed_by_id = None
+
+
 def _apply(entry: Entry, data: EntryData, now: datetime) -> None:
     """Copy the form's values onto the entry, editing parts and authors in place."""
+    _set_agency(entry, data.agency_id)
     for name in _ENTRY_FIELDS:
         setattr(entry, name, getattr(data, name))
     if not data.prior_prize:
@@ -358,6 +375,7 @@ def entry_facts(entry: Entry) -> EntryFacts:
         slots=slots,
         won_national_press_award=not entry.not_national_award,
         accepted_rules=entry.accepted_rules,
+        agency_confirmed=entry.agency_confirmed_at is not None,
     )
 
 
@@ -446,15 +464,21 @@ class AlreadySubmitted(DomainError):
 
 
 def submit_entry(entry: Entry, *, actor: User, expected_version: int | None,
-                 now: datetime, storage: Storage) -> Entry:
+                 now: datetime, storage: Storage, in_dossier: bool = False) -> Entry:
     """Submit a draft: screen it, cancel its unfinished uploads (so no upload URL signed
     for the draft outlives it), give it a reference code (once, kept for good), audit.
 
     Raises SubmissionClosed after the deadline, StaleEdit on a stale version,
     NotEligible with every screening problem in `problems`, AlreadySubmitted when a
-    simultaneous request submitted it first, DomainError when the entry is not a draft.
+    simultaneous request submitted it first, DomainError when the entry is not a draft,
+    NotAllowed when the edition takes entries only in agencies' dossiers and this is not
+    one (``in_dossier``, set by portal.agencies.services.submit_dossier).
     """
     _check_window(entry.contest, now)
+    if not in_dossier and not entry.contest.individual_route_open:
+        raise NotAllowed(gettext(
+            "This edition accepts works only in an agency's dossier. Choose your agency on "
+            "the entry form; its focal point confirms the work and sends the dossier."))
     # Lock the row and re-read it: of simultaneous submits (a double click, two tabs) the
     # first wins and the others, waiting here, see it submitted instead of failing later
     # on the version column with a server error.
@@ -501,10 +525,15 @@ def withdraw_entry(entry: Entry, *, actor: User, expected_version: int | None,
 
 def reopen_entry(entry: Entry, *, actor: User, expected_version: int | None,
                  now: datetime) -> Entry:
-    """Turn a submitted or withdrawn entry back into a draft before the deadline."""
+    """Turn a submitted or withdrawn entry back into a draft before the deadline; an entry
+    its agency sent in a dossier stays as sent (its receipt lists its files)."""
     _check_window(entry.contest, now)
     if entry.status not in (Entry.SUBMITTED, Entry.WITHDRAWN):
         raise DomainError(gettext("Only a submitted or withdrawn entry can be reopened."))
+    if entry.dossier_id is not None:
+        raise DomainError(gettext("This entry was sent in its agency's dossier, so it cannot "
+                                  "be reopened. Ask the agency's focal point or the "
+                                  "secretariat."))
     _check_version(entry, expected_version)
     _change_status(entry, Entry.DRAFT, action="entry.reopen", actor=actor, now=now)
     return entry

@@ -211,6 +211,8 @@ def new_entry(slug: str):
                          "year_of_birth": u.year_of_birth, "workplace": u.workplace,
                          "title": u.title, "phone": u.phone, "email": u.email,
                          "role": "lead"}],
+            # A focal point's "new entry for a journalist" link names its agency.
+            "agency_id": request.args.get("agency", default=0, type=int),
         })
         return _render_form(form, contest)
     form, acted = _bind_form(contest)

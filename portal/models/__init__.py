@@ -1,5 +1,6 @@
 """All models, imported here so Alembic sees every table."""
 
+from portal.models.agencies import Agency, AgencyDossier, AgencyFocalPoint
 from portal.models.audit import AuditEvent
 from portal.models.contests import Contest, FileSlot, Genre, PrizeLevel, PrizeQuota
 from portal.models.entries import Entry, EntryAuthor, EntryFile, EntryPart, ReferenceCounter
@@ -19,6 +20,7 @@ from portal.models.results import Award, ResultSnapshot
 from portal.models.users import Membership, User, UserSession, normalize_email
 
 __all__ = [
+    "Agency", "AgencyDossier", "AgencyFocalPoint",
     "Assignment", "AuditEvent", "Award", "ConflictDeclaration", "Contest", "Criterion",
     "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre", "Membership",
     "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot", "Round",

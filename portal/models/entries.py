@@ -45,6 +45,14 @@ class Entry(db.Model):
     not_national_award: so.Mapped[bool] = so.mapped_column(default=False)
     accepted_rules: so.Mapped[bool] = so.mapped_column(default=False)
     search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # diacritic-free
+    # The agency (from the edition's list) that sends the entry, its focal point's
+    # confirmation, and the dossier it went in.
+    agency_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agencies.id"),
+                                                        index=True)
+    agency_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    agency_confirmed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    dossier_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agency_dossiers.id"),
+                                                         index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
@@ -54,6 +62,9 @@ class Entry(db.Model):
     contest: so.Mapped[Contest] = so.relationship()  # noqa: F821
     genre: so.Mapped[Genre] = so.relationship()  # noqa: F821
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])  # noqa: F821
+    agency: so.Mapped[Agency | None] = so.relationship()  # noqa: F821
+    dossier: so.Mapped[AgencyDossier | None] = so.relationship(  # noqa: F821
+        back_populates="entries")
     parts: so.Mapped[list[EntryPart]] = so.relationship(
         back_populates="entry", order_by="EntryPart.number", cascade="all, delete-orphan"
     )

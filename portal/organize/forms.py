@@ -79,12 +79,17 @@ class SettingsForm(FlaskForm):
     allow_quota_transfer = BooleanField(_l("Allow moving unused prize quotas between genres"))
     special_prize_count = IntegerField(_l("Special prizes"), validators=[InputRequired(NUMBER)])
     release_averages = BooleanField(_l("Publish average scores with the results"))
+    entry_routes = SelectField(_l("How entries are sent"), choices=[
+        (Contest.ROUTE_BOTH, _l("By each entrant or in an agency's dossier")),
+        (Contest.ROUTE_INDIVIDUAL, _l("By each entrant only")),
+        (Contest.ROUTE_AGENCY, _l("Only in an agency's dossier")),
+    ], default=Contest.ROUTE_BOTH)
 
     # Errors for these may come from the service's cross-field rules.
     SERVICE_FIELDS = ("name", "timezone", "ref_prefix", "year", "number", "per_author_cap",
                       "max_authors", "max_parts", "special_prize_count", "status",
                       "publication_start", "publication_end", "submission_opens",
-                      "submission_closes")
+                      "submission_closes", "entry_routes")
 
 
 class SlotForm(FlaskForm):

@@ -50,7 +50,7 @@ SETTINGS_FIELDS = (
     "name", "name_en", "year", "number", "organizing_body", "province", "timezone",
     "ref_prefix", "publication_start", "publication_end", "submission_opens",
     "submission_closes", "per_author_cap", "max_authors", "max_parts", "status",
-    "allow_quota_transfer", "special_prize_count", "release_averages",
+    "allow_quota_transfer", "special_prize_count", "release_averages", "entry_routes",
 )
 REF_PREFIX_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 
@@ -100,6 +100,8 @@ def settings_errors(values: dict) -> dict[str, str]:
         errors["special_prize_count"] = _("Must be a whole number of at least 0.")
     if values.get("status") not in Contest.STATUSES:
         errors["status"] = _("Choose one of the statuses in the list.")
+    if values.get("entry_routes", Contest.ROUTE_BOTH) not in Contest.ROUTES:
+        errors["entry_routes"] = _("Choose how entries are sent from the list.")
     start, end = values.get("publication_start"), values.get("publication_end")
     if start and end and start > end:
         errors["publication_end"] = _("The publication window must end on or after it starts.")

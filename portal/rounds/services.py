@@ -328,7 +328,7 @@ def round_entries(rnd: Round) -> list[Entry]:
         sa.select(Entry).join(RoundEntry, RoundEntry.entry_id == Entry.id)
         .where(RoundEntry.round_id == rnd.id).order_by(Entry.reference, Entry.id)
         .options(so.selectinload(Entry.authors), so.selectinload(Entry.parts),
-                 so.joinedload(Entry.genre))
+                 so.joinedload(Entry.genre), so.joinedload(Entry.agency))
     ))
 
 
@@ -342,6 +342,7 @@ def _conflict_inputs(judges: list[User], entries: list[Entry]):
         e.id,
         tuple(Person(a.full_name, a.year_of_birth, a.user_id, a.workplace) for a in e.authors),
         tuple(p.outlet for p in e.parts if p.outlet),
+        e.agency.name if e.agency is not None else "",
     ) for e in entries]
     declared = {}
     if entries and judges:

@@ -21,6 +21,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal.extensions import db
 from portal.models import (
+    Agency,
+    AgencyDossier,
     Assignment,
     Award,
     Contest,
@@ -138,6 +140,15 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     invitation = EntryAuthor(position=1, full_name=u["other"].full_name, email=u["other"].email,
                              user_id=u["other"].id, role=EntryAuthor.CO)
     elsewhere.authors.append(invitation)
+    # The draft names a sending agency, which has sent one (empty) dossier; the agency has
+    # no focal point among the principals (tests/integration/agencies test focal points).
+    agency = Agency(contest=contest, name="Báo Thử Nghiệm", name_key="bao thu nghiem")
+    db.session.add(agency)
+    db.session.flush()
+    draft.agency_id = agency.id
+    dossier = AgencyDossier(agency=agency, number=1, submitted_at=now,
+                            submitted_by_id=u["org"].id)
+    db.session.add(dossier)
     slot = next(s for s in genre(contest, "BI").slots if s.kind == "work")
 
     storage = get_storage()
@@ -187,7 +198,8 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
             operation="upload_part", key=upload.key, upload_id=upload.upload_id,
             part_number=1, content_length=len(data), expires_in=600),
         pdf=data,
-        extra={"invitation_id": invitation.id,
+        extra={"invitation_id": invitation.id, "agency_id": agency.id,
+               "dossier_id": dossier.id,
                "confirm_token": make_confirm_token(u["owner"],
                                                    secret_key=app.config["SECRET_KEY"])},
     )

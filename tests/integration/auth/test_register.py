@@ -119,6 +119,16 @@ def test_unconfirmed_account_can_log_in_and_is_asked_to_confirm(app, client, mai
     assert [m[0] for m in mails] == ["tran.thi.mai@baohatinh.vn"] * 2
 
 
+def test_register_without_a_workplace_creates_the_account(app, client, mails):
+    """Anyone may enter: the workplace (nơi công tác) is optional."""
+    response = post_form(client, "/auth/register", {**VALID, "workplace": "   "})
+
+    assert response.status_code == 200
+    [user] = _users()
+    assert (user.full_name, user.workplace) == ("Trần Thị Mai", "")
+    assert "Nơi công tác (không bắt buộc)" in html(client.get("/auth/register"))
+
+
 def test_register_negative_year_of_birth_is_refused(app, client):
     response = post_form(client, "/auth/register", {**VALID, "year_of_birth": "-1985"})
 

@@ -93,3 +93,14 @@ def test_settings_non_number_refused_with_message(edition, client):
     assert r.status_code == 422
     assert "Hãy nhập một số nguyên." in html(r)
     assert _snapshot(edition.contest.id)[1] == 2026
+
+
+def test_settings_choose_the_entry_routes_and_refuse_an_unknown_one(edition, client):
+    r = post_form(client, edition.url("settings"), {**VALID, "entry_routes": "agency"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Contest, edition.contest.id).entry_routes == Contest.ROUTE_AGENCY
+    r = post_form(client, edition.url("settings"), {**VALID, "entry_routes": "post"})
+    assert r.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Contest, edition.contest.id).entry_routes == Contest.ROUTE_AGENCY

@@ -1,0 +1,7 @@
+"""Press agencies and sending units: the organizer's list, and the focal point's screens."""
+
+from flask import Blueprint
+
+bp = Blueprint("agencies", __name__)
+
+from portal.agencies import views  # noqa: E402,F401
