@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import limits
+from portal import clock, limits
 from portal.extensions import db, login_manager
+from portal.models import User, UserSession
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -39,9 +40,6 @@ def load_user(token: str):
     A session that was revoked (logout, password change, loss of a role) or has expired
     gives nobody, whether it comes from the session cookie or the remember cookie.
     """
-    from portal import clock
-    from portal.models import User, UserSession
-
     user_id, _, rest = token.partition(":")
     version, _, key = rest.partition(":")
     if not user_id.isdigit() or not key:

@@ -28,10 +28,13 @@ from portal.entries.permissions import (
     is_owner,
 )
 from portal.errors import DomainError, NotAllowed, StaleEdit, SubmissionClosed
+from portal.exports.receipt import receipt_response
 from portal.extensions import db
+from portal.i18n import select_locale
 from portal.mail import send_mail
 from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre, Membership
 from portal.permissions import is_admin, is_staff
+from portal.results.services import published_result_for, released_averages_for
 from portal.storage import get_storage
 
 logger = logging.getLogger(__name__)
@@ -103,9 +106,6 @@ def dashboard():
     # A global admin is staff of every edition (portal.permissions.is_staff).
     contests = [] if is_admin(current_user) else [
         c for c in services.open_contests(now) if c.id not in staff_of]
-    from portal.i18n import select_locale
-    from portal.results.services import published_result_for, released_averages_for
-
     return render_template("entries/dashboard.html", entries=entries, contests=contests,
                            invitations=services.pending_invitations(current_user),
                            invitation_form=ActionForm(formdata=None),
@@ -288,8 +288,6 @@ def view(entry_id: int):
 @bp.get("/<int:entry_id>/receipt.pdf")
 @login_required
 def receipt_pdf(entry_id: int):
-    from portal.exports.receipt import receipt_response
-
     entry = _load(entry_id)
     if entry.status != Entry.SUBMITTED:
         abort(404)

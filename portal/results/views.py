@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE
 from portal import clock
 from portal.errors import DomainError
+from portal.exports import results_csv, results_pdf, results_xlsx, results_zip
 from portal.extensions import db
 from portal.i18n import format_num
 from portal.models import Contest, Entry, ResultSnapshot, Round
@@ -277,8 +278,6 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 def export_xlsx(slug):
     contest = _contest(slug)
     _require(can_export_results, contest)
-    from portal.exports import results_xlsx  # heavy: imported on first use
-
     data = results_xlsx.build(contest)
     return _download(data, f"{contest.slug}-ket-qua.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -289,8 +288,6 @@ def export_xlsx(slug):
 def export_csv(slug, which):
     contest = _contest(slug)
     _require(can_export_results, contest)
-    from portal.exports import results_csv
-
     data = results_csv.build(contest, which=which)
     name = "dat-giai" if which == "prizes" else "chuyen-vong-toan-quoc"
     return _download(data, f"{contest.slug}-{name}.csv", "text/csv; charset=utf-8")
@@ -301,8 +298,6 @@ def export_csv(slug, which):
 def export_annex(slug):
     contest = _contest(slug)
     _require(can_export_results, contest)
-    from portal.exports import results_pdf
-
     return _download(results_pdf.annex(contest), f"{contest.slug}-phu-luc-dat-giai.pdf",
                      "application/pdf")
 
@@ -315,8 +310,6 @@ def export_judge_sheets(slug, round_id, judge_id):
     round_ = db.get_or_404(Round, round_id)
     if round_.contest_id != contest.id:
         abort(404)
-    from portal.exports import results_pdf
-
     data = results_pdf.judge_sheets(round_, judge_id)
     if data is None:
         abort(404)
@@ -329,8 +322,6 @@ def export_judge_sheets(slug, round_id, judge_id):
 def export_nomination(slug):
     contest = _contest(slug)
     _require(can_export_results, contest)
-    from portal.exports import results_zip
-
     stream = results_zip.nomination_stream(contest)
     return Response(stream, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ho-so-toan-quoc.zip"',

@@ -39,6 +39,7 @@ from portal.models import (
     User,
     panel_genres,
 )
+from portal.results.services import round_aggregate_values
 
 
 class RoundError(DomainError):
@@ -768,8 +769,6 @@ def round_aggregates(rnd: Round) -> dict[int, float | None]:
     """Every round entry's score by the round's configured aggregation (mean, trimmed mean,
     median or z-score), None with fewer than k sheets unless the organizer accepted the
     entry with a reason. Computed by the results area (one query for the sheets)."""
-    from portal.results.services import round_aggregate_values
-
     return round_aggregate_values(rnd)
 
 

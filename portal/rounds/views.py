@@ -15,6 +15,8 @@ from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db, login_manager
 from portal.i18n import to_local
+from portal.judge.services import reopen_sheet
+from portal.mail import send_mail
 from portal.models import Assignment, Contest, Entry, Round, RoundEntry, ScoreSheet, User
 from portal.pagination import page_count, requested_page
 from portal.rounds import bp, services
@@ -558,8 +560,6 @@ def progress(round_id: int):
 def reminders(round_id: int):
     rnd = _round(round_id)
     if SimpleForm().validate_on_submit():
-        from portal.mail import send_mail
-
         failed = []
 
         def send(*, to, subject, body):
@@ -603,8 +603,6 @@ def reopen(round_id: int, sheet_id: int):
         return render_template("rounds/entry.html", contest=g.contest, rnd=rnd, entry=entry,
                                rows=services.entry_sheets(rnd, entry), form=form,
                                maximum=services.rubric_maximum(rnd)), 422
-    from portal.judge.services import reopen_sheet
-
     try:
         reopen_sheet(sheet=sheet, actor=current_user, reason=form.reason.data,
                      now=clock.now())
