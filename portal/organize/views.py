@@ -11,7 +11,6 @@ import sqlalchemy.orm as so
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -50,26 +49,6 @@ def _contest(slug: str, predicate) -> Contest:
     return contest
 
 
-def _area_links(contest: Contest) -> dict[str, str]:
-    """Links to the rounds and results areas' organizer pages, when those areas exist.
-
-    Takes the area's shortest GET rule with only a slug, preferring the organizer's
-    pages (/organize/... or a review page) over public ones.
-    """
-    links: dict[str, str] = {}
-    for area in ("rounds", "results"):
-        rules = [
-            r for r in current_app.url_map.iter_rules()
-            if r.endpoint.startswith(f"{area}.") and set(r.arguments) == {"slug"}
-            and "GET" in (r.methods or ())
-        ]
-        if rules:
-            rule = min(rules, key=lambda r: (not ("/organize/" in r.rule or "review" in r.rule),
-                                             len(r.rule)))
-            links[area] = url_for(rule.endpoint, slug=contest.slug)
-    return links
-
-
 def _apply_problems(form, problems) -> None:
     for field, message in problems:
         target = getattr(form, field, None)
@@ -95,8 +74,7 @@ def home():
             sa.select(Contest).where(Contest.id.in_(ids))
             .order_by(Contest.year.desc(), Contest.id.desc())).all()
     counts = services.dashboard_counts([c.id for c in contests])
-    links = {c.id: _area_links(c) for c in contests}
-    return render_template("organize/home.html", contests=contests, counts=counts, links=links)
+    return render_template("organize/home.html", contests=contests, counts=counts)
 
 
 # --------------------------------------------------------------------------- settings
