@@ -30,7 +30,8 @@ from portal.entries.permissions import (
 from portal.errors import DomainError, NotAllowed, StaleEdit, SubmissionClosed
 from portal.exports.receipt import receipt_response
 from portal.extensions import db
-from portal.i18n import select_locale
+from portal.i18n import problem_text, select_locale
+from portal.loading import load_or_404
 from portal.mail import send_mail
 from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre, Membership
 from portal.permissions import is_admin, is_staff
@@ -48,25 +49,18 @@ def _entry_helpers():
         "can_withdraw_entry": can_withdraw_entry,
         "can_reopen_entry": can_reopen_entry,
         "can_delete_entry": can_delete_entry,
-        "problem_text": services.problem_text,
     }
 
 
 def _load(entry_id: int) -> Entry:
     """The entry with what its pages show, or 404 unless the user may view it."""
-    entry = db.session.scalar(
-        sa.select(Entry).where(Entry.id == entry_id).options(
-            so.selectinload(Entry.contest).selectinload(Contest.genres)
-            .selectinload(Genre.slots),
-            so.selectinload(Entry.genre).selectinload(Genre.slots),
-            so.selectinload(Entry.parts),
-            so.selectinload(Entry.authors),
-            so.selectinload(Entry.files).selectinload(EntryFile.slot),
-        )
-    )
-    if entry is None or not can_view_entry(current_user, entry):
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, can=can_view_entry, options=(
+        so.selectinload(Entry.contest).selectinload(Contest.genres).selectinload(Genre.slots),
+        so.selectinload(Entry.genre).selectinload(Genre.slots),
+        so.selectinload(Entry.parts),
+        so.selectinload(Entry.authors),
+        so.selectinload(Entry.files).selectinload(EntryFile.slot),
+    ))
 
 
 def _refuse(exc: DomainError, entry: Entry | None = None, *, template: str | None = None,
@@ -176,7 +170,7 @@ def _hints(problems) -> dict[str, list[str]]:
     for p in problems:
         name = {"declared_parts": "parts_count",
                 "won_national_press_award": "not_national_award"}.get(p.field, p.field)
-        out.setdefault(name or "", []).append(services.problem_text(p))
+        out.setdefault(name or "", []).append(problem_text(p))
     return out
 
 

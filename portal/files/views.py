@@ -19,7 +19,6 @@ read once, from the page cache.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -40,6 +39,7 @@ from portal.files.permissions import (
     sees_original_filename,
 )
 from portal.files.sanitize import SanitizeError
+from portal.loading import load_or_404
 from portal.models import Entry, EntryFile, Genre
 from portal.storage import StorageError, get_storage
 
@@ -76,25 +76,17 @@ def _refusal_reason(entry: Entry, now) -> str:
 
 
 def _load_entry(entry_id: int) -> Entry:
-    entry = db.session.scalar(
-        sa.select(Entry).where(Entry.id == entry_id).options(
-            so.selectinload(Entry.contest),
-            so.selectinload(Entry.genre).selectinload(Genre.slots),
-            so.selectinload(Entry.parts),
-            so.selectinload(Entry.authors),
-            so.selectinload(Entry.files).selectinload(EntryFile.slot),
-        )
-    )
-    if entry is None or entry.status == Entry.DELETED:
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, where=lambda e: e.status != Entry.DELETED, options=(
+        so.selectinload(Entry.contest),
+        so.selectinload(Entry.genre).selectinload(Genre.slots),
+        so.selectinload(Entry.parts),
+        so.selectinload(Entry.authors),
+        so.selectinload(Entry.files).selectinload(EntryFile.slot),
+    ))
 
 
 def _load_upload(file_id: int) -> EntryFile:
-    file = db.session.get(EntryFile, file_id)
-    if file is None:
-        abort(404)
-    return file
+    return load_or_404(EntryFile, file_id)
 
 
 def _guard_json(entry: Entry, now):

@@ -14,6 +14,8 @@ import sqlalchemy.orm as so
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from judging.i18n import N_
+from judging.problems import Problem
 from judging.text import search_key
 from portal import audit, clock
 from portal.auth.services import close_all_sessions, grant_membership
@@ -79,38 +81,56 @@ def utc_to_local(value: datetime | None, tz: str) -> datetime | None:
     return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
 
 
-def settings_errors(values: dict) -> dict[str, str]:
-    """Field name -> translated message for every rule the settings break (empty = valid)."""
-    errors: dict[str, str] = {}
+class _Problems:
+    """The failures of one form's rules, one per field (the first rule broken wins)."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, Problem] = {}
+
+    def add(self, field: str, message: str, **params) -> None:
+        """`message` is the msgid; portal.i18n.problem_text translates it where shown."""
+        self.by_field[field] = Problem(f"invalid_{field}", message, params, field)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self.by_field
+
+    def list(self) -> list[Problem]:
+        return list(self.by_field.values())
+
+
+def settings_errors(values: dict) -> list[Problem]:
+    """One Problem (field = the form field) per rule the settings break (empty = valid)."""
+    errors = _Problems()
     if not (values.get("name") or "").strip():
-        errors["name"] = _("The edition needs a name.")
+        errors.add("name", N_("The edition needs a name."))
     if not valid_timezone(values.get("timezone") or ""):
-        errors["timezone"] = _("“%(tz)s” is not a known time zone; use a name such as "
-                               "Asia/Ho_Chi_Minh.", tz=values.get("timezone") or "")
+        errors.add("timezone", N_("“%(tz)s” is not a known time zone; use a name such as "
+                                  "Asia/Ho_Chi_Minh."), tz=values.get("timezone") or "")
     if not REF_PREFIX_RE.match(values.get("ref_prefix") or ""):
-        errors["ref_prefix"] = _("The reference prefix takes 1 to 20 capital letters, digits "
-                                 "or hyphens, e.g. BLV2026.")
+        errors.add("ref_prefix", N_("The reference prefix takes 1 to 20 capital letters, "
+                                    "digits or hyphens, e.g. BLV2026."))
     year = values.get("year")
     if year is None or not 2000 <= year <= 2100:
-        errors["year"] = _("The year must be between 2000 and 2100.")
+        errors.add("year", N_("The year must be between 2000 and 2100."))
     for field in ("number", "per_author_cap", "max_authors", "max_parts"):
         if values.get(field) is None or values[field] < 1:
-            errors[field] = _("Must be a whole number of at least 1.")
+            errors.add(field, N_("Must be a whole number of at least 1."))
     if values.get("special_prize_count") is None or values["special_prize_count"] < 0:
-        errors["special_prize_count"] = _("Must be a whole number of at least 0.")
+        errors.add("special_prize_count", N_("Must be a whole number of at least 0."))
     if values.get("status") not in Contest.STATUSES:
-        errors["status"] = _("Choose one of the statuses in the list.")
+        errors.add("status", N_("Choose one of the statuses in the list."))
     start, end = values.get("publication_start"), values.get("publication_end")
     if start and end and start > end:
-        errors["publication_end"] = _("The publication window must end on or after it starts.")
+        errors.add("publication_end",
+                   N_("The publication window must end on or after it starts."))
     opens, closes = values.get("submission_opens"), values.get("submission_closes")
     if opens and closes and opens >= closes:
-        errors["submission_closes"] = _("Submissions must close after they open.")
+        errors.add("submission_closes", N_("Submissions must close after they open."))
     for field in ("publication_start", "publication_end", "submission_opens",
                   "submission_closes"):
         if values.get(field) is None and field not in errors:
-            errors[field] = _("This date is required.")
-    return errors
+            errors.add(field, N_("This date is required."))
+    return errors.list()
 
 
 def settings_snapshot(contest: Contest) -> dict:
@@ -125,12 +145,12 @@ def _changes(before: dict, after: dict) -> tuple[dict, dict]:
 def update_settings(*, contest: Contest, values: dict, actor: User) -> bool:
     """Apply the edition settings; audit the changed fields. Returns False when nothing changed.
 
-    Raises DomainError (with `problems` = [(field, message)]) when the values break a rule.
+    Raises DomainError (one Problem per field) when the values break a rule.
     """
     errors = settings_errors(values)
     if errors:
         raise DomainError(_("The settings were not saved: correct the marked fields."),
-                          problems=list(errors.items()))
+                          problems=errors)
     before = settings_snapshot(contest)
     for field in SETTINGS_FIELDS:
         setattr(contest, field, values[field])
@@ -148,25 +168,26 @@ def update_settings(*, contest: Contest, values: dict, actor: User) -> bool:
 FORMAT_RE = re.compile(r"^[a-z0-9]{1,10}$")
 
 
-def slot_errors(values: dict) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def slot_errors(values: dict) -> list[Problem]:
+    errors = _Problems()
     formats = [f.strip().lower().lstrip(".") for f in (values.get("formats") or "").split(",")]
     formats = [f for f in formats if f]
     if not formats or not all(FORMAT_RE.match(f) for f in formats):
-        errors["formats"] = _("List file extensions separated by commas, e.g. pdf, jpg.")
+        errors.add("formats", N_("List file extensions separated by commas, e.g. pdf, jpg."))
     size = values.get("max_size_mb")
     if size is None or size <= 0:
-        errors["max_size_mb"] = _("The maximum size must be more than 0 MB.")
+        errors.add("max_size_mb", N_("The maximum size must be more than 0 MB."))
     mn, mx = values.get("min_count"), values.get("max_count")
     if mn is None or mn < 0:
-        errors["min_count"] = _("Must be a whole number of at least 0.")
+        errors.add("min_count", N_("Must be a whole number of at least 0."))
     if mx is None or mx < 1:
-        errors["max_count"] = _("Must be a whole number of at least 1.")
+        errors.add("max_count", N_("Must be a whole number of at least 1."))
     elif mn is not None and mn > mx:
-        errors["max_count"] = _("The maximum count must not be below the minimum count.")
+        errors.add("max_count",
+                   N_("The maximum count must not be below the minimum count."))
     if values.get("required") and mn is not None and mn < 1 and "min_count" not in errors:
-        errors["min_count"] = _("A required file kind needs a minimum count of at least 1.")
-    return errors
+        errors.add("min_count", N_("A required file kind needs a minimum count of at least 1."))
+    return errors.list()
 
 
 def _slot_snapshot(slot: FileSlot) -> dict:
@@ -182,7 +203,7 @@ def update_slot(*, slot: FileSlot, values: dict, actor: User) -> bool:
     errors = slot_errors(values)
     if errors:
         raise DomainError(_("The file requirements were not saved: correct the marked "
-                            "fields."), problems=list(errors.items()))
+                            "fields."), problems=errors)
     before = _slot_snapshot(slot)
     formats = [f.strip().lower().lstrip(".") for f in values["formats"].split(",")]
     slot.formats = ",".join(dict.fromkeys(f for f in formats if f))
@@ -200,17 +221,17 @@ def update_slot(*, slot: FileSlot, values: dict, actor: User) -> bool:
     return True
 
 
-def level_errors(values: dict, genre_ids) -> dict[str, str]:
-    errors: dict[str, str] = {}
+def level_errors(values: dict, genre_ids) -> list[Problem]:
+    errors = _Problems()
     score = values.get("min_score")
     if score is not None and not Decimal(0) <= score <= Decimal(100):
-        errors["min_score"] = _("The minimum score must be between 0 and 100, or empty.")
+        errors.add("min_score", N_("The minimum score must be between 0 and 100, or empty."))
     quotas = values.get("quotas") or {}
     for gid in genre_ids:
         q = quotas.get(gid)
         if q is None or q < 0:
-            errors[f"quota_{gid}"] = _("Must be a whole number of at least 0.")
-    return errors
+            errors.add(f"quota_{gid}", N_("Must be a whole number of at least 0."))
+    return errors.list()
 
 
 def _level_snapshot(level: PrizeLevel) -> dict:
@@ -228,7 +249,7 @@ def update_level(*, level: PrizeLevel, values: dict, actor: User) -> bool:
     errors = level_errors(values, [g.id for g in genres])
     if errors:
         raise DomainError(_("The prize level was not saved: correct the marked fields."),
-                          problems=list(errors.items()))
+                          problems=errors)
     before = _level_snapshot(level)
     level.min_score = values.get("min_score")
     existing = {q.genre_id: q for q in level.quotas}

@@ -24,7 +24,8 @@ from flask_login import current_user, login_required
 from portal import audit, clock, permissions
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import localized, problem_text
+from portal.loading import load_or_404
 from portal.models import AuditEvent, Contest, Entry, FileSlot, Genre, Membership, PrizeLevel
 from portal.organize import bp, services
 from portal.organize.forms import (
@@ -42,17 +43,16 @@ from portal.pagination import page_count, requested_page
 
 def _contest(slug: str, predicate) -> Contest:
     """The edition by slug, or 404 when it does not exist or the user may not see it."""
-    contest = db.first_or_404(sa.select(Contest).where(Contest.slug == slug))
-    if not predicate(current_user, contest, now=clock.now()):
-        abort(404)
+    contest = load_or_404(Contest, Contest.slug == slug, can=predicate)
     g.contest = contest
     return contest
 
 
 def _apply_problems(form, problems) -> None:
-    for field, message in problems:
-        target = getattr(form, field, None)
+    for p in problems:
+        target = getattr(form, p.field, None)
         if target is not None:
+            message = problem_text(p)
             target.errors = [*target.errors, message] if isinstance(target.errors, list) \
                 else [message]
 
@@ -122,7 +122,7 @@ def settings(slug):
     form_ok = form.validate_on_submit()
     problems = services.settings_errors(_settings_values(form))
     # Only report a service rule on a field the form itself found well-formed.
-    problems = {f: m for f, m in problems.items() if not getattr(form, f).errors}
+    problems = [p for p in problems if not getattr(form, p.field).errors]
     if form_ok and not problems:
         try:
             changed = services.update_settings(contest=contest, values=_settings_values(form),
@@ -135,7 +135,7 @@ def settings(slug):
         db.session.commit()
         flash(_("The settings were saved.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for("organize.settings", slug=contest.slug))
-    _apply_problems(form, problems.items())
+    _apply_problems(form, problems)
     flash(_("The settings were not saved: correct the marked fields."), "danger")
     return render_template("organize/settings.html", contest=contest, form=form), 422
 
@@ -159,10 +159,7 @@ def structure(slug):
 
 
 def _slot(contest: Contest, slot_id: int) -> FileSlot:
-    slot = db.get_or_404(FileSlot, slot_id)
-    if slot.genre.contest_id != contest.id:
-        abort(404)
-    return slot
+    return load_or_404(FileSlot, slot_id, where=lambda s: s.genre.contest_id == contest.id)
 
 
 @bp.route("/<slug>/slots/<int:slot_id>", methods=["GET", "POST"])
@@ -200,9 +197,7 @@ def edit_slot(slug, slot_id):
 @login_required
 def edit_level(slug, level_id):
     contest = _contest(slug, can_manage_contest)
-    level = db.get_or_404(PrizeLevel, level_id)
-    if level.contest_id != contest.id:
-        abort(404)
+    level = load_or_404(PrizeLevel, level_id, where=lambda lv: lv.contest_id == contest.id)
     genres = contest.genres
     if request.method == "GET":
         data = {"min_score": level.min_score}
@@ -268,9 +263,8 @@ def members(slug):
 @login_required
 def revoke(slug, membership_id):
     contest = _contest(slug, can_manage_contest)
-    membership = db.get_or_404(Membership, membership_id)
-    if membership.contest_id != contest.id:
-        abort(404)
+    membership = load_or_404(Membership, membership_id,
+                             where=lambda m: m.contest_id == contest.id)
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
@@ -408,9 +402,8 @@ def screening(slug):
 @login_required
 def screen_entry(slug, entry_id):
     contest = _contest(slug, can_screen_entries)
-    entry = db.get_or_404(Entry, entry_id)
-    if entry.contest_id != contest.id or entry.status == Entry.DRAFT:
-        abort(404)
+    entry = load_or_404(Entry, entry_id, where=lambda e: e.contest_id == contest.id
+                        and e.status != Entry.DRAFT)
     if request.method == "GET":
         form = RulingForm(data={"ruling": entry.eligibility
                                 if entry.eligibility != Entry.PENDING else None,
