@@ -7,7 +7,7 @@ that one open upload; ``verify`` then checks what arrived.
 Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
 ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
 storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
-timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
+timeout (``portal.files.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
 "duration unknown", never as a hang. Put the proxy's read timeout above that.
 
 Nor does verification read a large object back for its sha256: on S3 an object over
@@ -28,7 +28,7 @@ from portal import clock
 from portal.entries.permissions import can_manage_entry_files, window_open
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import blind, bp, services
+from portal.files import blind, bp, formats, services
 from portal.files.forms import DeleteFileForm
 from portal.files.permissions import (
     can_delete_file,
@@ -42,11 +42,6 @@ from portal.files.sanitize import SanitizeError
 from portal.loading import load_or_404
 from portal.models import Entry, EntryFile, Genre
 from portal.storage import StorageError, get_storage
-
-_EXTENSIONS = {
-    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4",
-    "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/x-wav": "wav", "image/webp": "webp",
-}
 
 
 def _json_error(message, status: int):
@@ -262,7 +257,7 @@ def _download_name(file: EntryFile) -> str:
     entry = file.entry
     stem = entry.reference or f"entry-{entry.id}"
     part = f"-{file.part_number}" if file.part_number else ""
-    extension = _EXTENSIONS.get(file.content_type, "bin")
+    extension = formats.extension_for_mime(file.content_type)
     return f"{stem}-{file.slot.kind}{part}-{file.id}.{extension}"
 
 
