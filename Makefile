@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install translations lint demo clean ci migrate-check
+.PHONY: run test install translations lint demo clean ci migrate-check localstack
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -14,6 +14,15 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(BIN)/.installed
+
+# LocalStack's S3 checks presigned signatures (moto does not); tests that prove what a
+# signed upload URL allows use it. Its own venv: localstack-core pins its own versions.
+.venv-localstack/.installed: requirements-localstack.txt
+	test -d .venv-localstack || $(PY) -m venv .venv-localstack
+	.venv-localstack/bin/pip install -q -r requirements-localstack.txt
+	touch $@
+
+localstack: .venv-localstack/.installed
 
 translations: install
 	$(BIN)/python scripts/translations.py update
@@ -33,4 +42,4 @@ test: install translations lint
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:
-	rm -rf $(VENV) instance/portal.sqlite
+	rm -rf $(VENV) .venv-localstack instance/portal.sqlite

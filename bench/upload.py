@@ -169,10 +169,13 @@ def portal_upload(url: str, entry_id: int, slot_id: int, path: Path, *, remote: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument("--s3", choices=("localstack", "moto"), default="localstack",
+                        help="the S3 server: LocalStack checks signatures like real S3 "
+                             "(`make localstack`); moto checks none")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-upload-"))
     try:
-        run(work, args.size_mib)
+        run(work, args.size_mib, args.s3)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -193,10 +196,10 @@ def _received(env: dict) -> int:
     return sum(int(x) for x in path.read_text().split()) if path.exists() else 0
 
 
-def run(work: Path, size_mib: int) -> None:
+def run(work: Path, size_mib: int, s3: str) -> None:
     import logging
 
-    from tests.support.s3 import moto_server
+    from tests.support.s3 import localstack_server, moto_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
 
@@ -206,13 +209,15 @@ def run(work: Path, size_mib: int) -> None:
     make_media(small, 100 * MiB)
     rows = []
 
-    # --- S3 through moto ----------------------------------------------------------------
-    with moto_server() as endpoint:
+    # --- S3 through LocalStack (or moto) ------------------------------------------------
+    server_cm = (localstack_server(str(work)) if s3 == "localstack" else moto_server())
+    key = "test" if s3 == "localstack" else "testing"
+    with server_cm as endpoint:
         import boto3
 
         bucket = f"bench-{uuid.uuid4().hex[:8]}"
         env = _env(work, "s3", STORAGE_BACKEND="s3", S3_BUCKET=bucket, S3_ENDPOINT_URL=endpoint,
-                   S3_ACCESS_KEY_ID="testing", S3_SECRET_ACCESS_KEY="testing")
+                   S3_ACCESS_KEY_ID=key, S3_SECRET_ACCESS_KEY=key)
         entry_id, slot_id = seed(env)
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "storage", "init",
                         "--origin", "http://127.0.0.1"], env=env, cwd=ROOT, check=True,
@@ -224,14 +229,14 @@ def run(work: Path, size_mib: int) -> None:
         finally:
             server.stop()
         client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                              aws_access_key_id="testing", aws_secret_access_key="testing")
+                              aws_access_key_id=key, aws_secret_access_key=key)
         begin = time.perf_counter()
         client.upload_file(str(big), bucket, "boto3-copy")
         s3_boto = time.perf_counter() - begin
         s3_received = _received(env)
     size = big.stat().st_size
-    rows.append(("S3 portal protocol", size, s3_portal, s3_complete, s3_received))
-    rows.append(("S3 boto3 upload_file", size, s3_boto, None, None))
+    rows.append((f"S3 ({s3}) portal protocol", size, s3_portal, s3_complete, s3_received))
+    rows.append((f"S3 ({s3}) boto3 upload_file", size, s3_boto, None, None))
 
     # --- local storage ------------------------------------------------------------------
     local = {}

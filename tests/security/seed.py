@@ -124,11 +124,13 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     entry.eligibility = Entry.ELIGIBLE
     draft = make_entry(contest, u["owner"], title="Bản nháp", authors=[u["owner"],
                                                                        u["coauthor"]])
-    # `other` is invited (named by the owner) as a co-author of the draft, not yet accepted:
-    # an invitation links nobody.
-    invitation = EntryAuthor(position=2, full_name=u["other"].full_name, email=u["other"].email,
+    # `other` is invited (named by the owner) as a co-author of a draft in the OTHER edition
+    # (an author of this edition could not be made its judge), not yet accepted: an
+    # invitation links nobody.
+    elsewhere = make_entry(other_contest, u["owner"], title="Bản nháp kỳ khác")
+    invitation = EntryAuthor(position=1, full_name=u["other"].full_name, email=u["other"].email,
                              user_id=u["other"].id, role=EntryAuthor.CO)
-    draft.authors.append(invitation)
+    elsewhere.authors.append(invitation)
     slot = next(s for s in genre(contest, "BI").slots if s.kind == "work")
 
     storage = get_storage()
@@ -188,6 +190,18 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
                                                    secret_key=app.config["SECRET_KEY"])},
     )
     return world
+
+
+def log_in_again(app, world: World, principal: str) -> None:
+    """A new server-side session for `principal` (committed), used by later client_as
+    calls: after a role revocation ended every session of the user, they log in again."""
+    from portal.auth.services import open_session
+    from portal.models import User
+
+    user = db.session.get(User, world.users[principal])
+    world.logins[principal] = open_session(user, now=datetime.now(UTC),
+                                           lifetime=timedelta(days=1))
+    db.session.commit()
 
 
 def client_as(app, world: World, principal: str):

@@ -74,7 +74,7 @@ TABLE = {
     "POST /entries/<int:entry_id>/submit": "L   ok  404 403 404 404 404 403 403",
     "POST /entries/<int:entry_id>/withdraw": "L   ok  404 403 404 404 404 403 403",
     "GET /entries/new/<slug>": "L   200 200 200 403 403 200 403 403",
-    # Only the invited account answers its invitation (`other`, named on the draft).
+    # Only the invited account answers its invitation (`other`, named on a draft).
     "POST /entries/invitations/<int:author_id>/accept": "L   404 ok  404 404 404 404 404 404",
     "POST /entries/invitations/<int:author_id>/decline": "L   404 ok  404 404 404 404 404 404",
     "POST /entries/new/<slug>": "L   ok  ok  ok  403 403 ok  403 403",

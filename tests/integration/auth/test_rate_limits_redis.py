@@ -79,11 +79,24 @@ def _second_process(app, attempts: list[tuple[str, str, str]]) -> list[int]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+RUN = uuid.uuid4().hex[:8]
+
+
 def _email(n: int) -> str:
-    return f"nguoi{n}@baohatinh.vn"  # one account per attempt: no per-account pause
+    """One account per attempt, new in every run (the per-account counters live in Redis
+    for an hour): no per-account pause gets in the way."""
+    return f"nguoi{n}.{RUN}@baohatinh.vn"
 
 
-def test_login_limit_is_shared_between_two_processes(app, client, ip, redis_client):
+@pytest.fixture
+def fresh_accounts(redis_client):
+    yield
+    redis_client.delete(*[f"LIMITS:{AccountThrottle._key(kind, _email(n))}"
+                          for n in range(12) for kind in ("failures", "pause")])
+
+
+def test_login_limit_is_shared_between_two_processes(app, client, ip, redis_client,
+                                                     fresh_accounts):
     first = [post_form(client, "/auth/login", {"email": _email(n), "password": "guess-number-x"},
                        environ_base={"REMOTE_ADDR": ip}).status_code
              for n in range(6)]
