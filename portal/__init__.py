@@ -78,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.judge import views as judge_views
     from portal.main import views as main_views
     from portal.organize import views as organize_views
-    from portal.organize.services import install_search_text_listener
+    from portal.organize.search import install_search_text_listener
     from portal.results import views as results_views
     from portal.rounds import views as rounds_views
 

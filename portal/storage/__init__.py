@@ -82,6 +82,8 @@ def init_storage(app: Flask) -> Storage:
     storage = BACKENDS[name](app)
     app.extensions["storage"] = storage
     if isinstance(storage, LocalStorage):
+        # Imported here, not at the top: storage.views imports get_storage from this package,
+        # and only the local backend has an endpoint to register.
         from .views import bp
 
         app.register_blueprint(bp)
