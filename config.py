@@ -20,7 +20,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     STORAGE_BACKEND = (os.environ.get("STORAGE_BACKEND") or "local").lower()
     STORAGE_LOCAL_ROOT = os.environ.get("STORAGE_LOCAL_ROOT")
-    S3_BUCKET = os.environ.get("S3_BUCKET", "portal")
+    S3_BUCKET = os.environ.get("S3_BUCKET")  # required with s3: init_storage refuses to start
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
     S3_PUBLIC_ENDPOINT_URL = os.environ.get("S3_PUBLIC_ENDPOINT_URL")
     S3_REGION = os.environ.get("S3_REGION") or "us-east-1"
