@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
 
-AREAS = (
-    "auth", "organize", "storage", "files", "entries", "rounds", "judge", "results", "backup",
-    "demo",
-)
+from portal import audit_commands
+from portal.auth import commands as auth_commands
+from portal.backup import commands as backup_commands
+from portal.demo import commands as demo_commands
+from portal.organize import commands as organize_commands
+from portal.storage import commands as storage_commands
+
+AREAS = (auth_commands, organize_commands, storage_commands, backup_commands, demo_commands)
 
 
 def init_app(app: Flask) -> None:
-    for area in AREAS:
-        try:
-            module = importlib.import_module(f"portal.{area}.commands")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"portal.{area}", f"portal.{area}.commands"):
-                raise
-            continue
+    for module in AREAS:
         for command in module.COMMANDS:
             app.cli.add_command(command)
-    from portal import audit_commands
-
     app.cli.add_command(audit_commands.audit)

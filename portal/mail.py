@@ -47,8 +47,8 @@ def send_mail(to: str | Iterable[str], subject: str, body_text: str, *,
         )
         return False
     try:
-        with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25),
-                          timeout=float(config.get("MAIL_TIMEOUT", 10))) as smtp:
+        with smtplib.SMTP(server, int(config["MAIL_PORT"]),
+                          timeout=float(config["MAIL_TIMEOUT"])) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls(context=ssl.create_default_context())
             if config.get("MAIL_USERNAME"):

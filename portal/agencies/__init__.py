@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("agencies", __name__)
-
-from portal.agencies import views  # noqa: E402,F401

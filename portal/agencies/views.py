@@ -194,6 +194,7 @@ def submit_dossier(agency_id: int):
 @bp.get("/agencies/dossiers/<int:dossier_id>/receipt.pdf")
 @login_required
 def dossier_receipt(dossier_id: int):
+    # Here, not at the top: it loads WeasyPrint, which only a PDF request needs.
     from portal.exports.dossier_receipt import dossier_receipt_pdf
 
     dossier = db.get_or_404(AgencyDossier, dossier_id)

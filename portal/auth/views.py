@@ -49,9 +49,7 @@ RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
 
 
 def _landing() -> str:
-    if "entries.dashboard" in current_app.view_functions:
-        return url_for("entries.dashboard")
-    return url_for("main.index")
+    return url_for("entries.dashboard")
 
 
 def _open_session(user, *, remember: bool) -> None:
@@ -256,7 +254,7 @@ def change_password():
             return render_template("auth/password.html", form=form), exc.status
         # Every session of the user, this one included, has ended; this browser gets a
         # new one, and a new remember cookie if it had one.
-        remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        remember_cookie = current_app.config["REMEMBER_COOKIE_NAME"]
         remember = remember_cookie in request.cookies
         _open_session(user, remember=remember)
         db.session.commit()

@@ -421,11 +421,6 @@ def screening_problems(entry: Entry, *, now: datetime) -> list[Problem]:
     return problems
 
 
-def problem_text(problem: Problem) -> str:
-    """The problem's message in the current language."""
-    return gettext(problem.message) % problem.params
-
-
 # --- submission ----------------------------------------------------------------------------
 
 def _take_sequence(contest: Contest, genre: Genre) -> int:

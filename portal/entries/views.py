@@ -28,10 +28,14 @@ from portal.entries.permissions import (
     is_owner,
 )
 from portal.errors import DomainError, NotAllowed, StaleEdit, SubmissionClosed
+from portal.exports.receipt import receipt_response
 from portal.extensions import db
+from portal.i18n import problem_text, select_locale
+from portal.loading import load_or_404
 from portal.mail import send_mail
 from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre, Membership
 from portal.permissions import is_admin, is_staff
+from portal.results.services import published_result_for, released_averages_for
 from portal.storage import get_storage
 
 logger = logging.getLogger(__name__)
@@ -45,25 +49,18 @@ def _entry_helpers():
         "can_withdraw_entry": can_withdraw_entry,
         "can_reopen_entry": can_reopen_entry,
         "can_delete_entry": can_delete_entry,
-        "problem_text": services.problem_text,
     }
 
 
 def _load(entry_id: int) -> Entry:
     """The entry with what its pages show, or 404 unless the user may view it."""
-    entry = db.session.scalar(
-        sa.select(Entry).where(Entry.id == entry_id).options(
-            so.selectinload(Entry.contest).selectinload(Contest.genres)
-            .selectinload(Genre.slots),
-            so.selectinload(Entry.genre).selectinload(Genre.slots),
-            so.selectinload(Entry.parts),
-            so.selectinload(Entry.authors),
-            so.selectinload(Entry.files).selectinload(EntryFile.slot),
-        )
-    )
-    if entry is None or not can_view_entry(current_user, entry):
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, can=can_view_entry, options=(
+        so.selectinload(Entry.contest).selectinload(Contest.genres).selectinload(Genre.slots),
+        so.selectinload(Entry.genre).selectinload(Genre.slots),
+        so.selectinload(Entry.parts),
+        so.selectinload(Entry.authors),
+        so.selectinload(Entry.files).selectinload(EntryFile.slot),
+    ))
 
 
 def _refuse(exc: DomainError, entry: Entry | None = None, *, template: str | None = None,
@@ -103,9 +100,6 @@ def dashboard():
     # A global admin is staff of every edition (portal.permissions.is_staff).
     contests = [] if is_admin(current_user) else [
         c for c in services.open_contests(now) if c.id not in staff_of]
-    from portal.i18n import select_locale
-    from portal.results.services import published_result_for, released_averages_for
-
     return render_template("entries/dashboard.html", entries=entries, contests=contests,
                            invitations=services.pending_invitations(current_user),
                            invitation_form=ActionForm(formdata=None),
@@ -176,7 +170,7 @@ def _hints(problems) -> dict[str, list[str]]:
     for p in problems:
         name = {"declared_parts": "parts_count",
                 "won_national_press_award": "not_national_award"}.get(p.field, p.field)
-        out.setdefault(name or "", []).append(services.problem_text(p))
+        out.setdefault(name or "", []).append(problem_text(p))
     return out
 
 
@@ -290,8 +284,6 @@ def view(entry_id: int):
 @bp.get("/<int:entry_id>/receipt.pdf")
 @login_required
 def receipt_pdf(entry_id: int):
-    from portal.exports.receipt import receipt_response
-
     entry = _load(entry_id)
     if entry.status != Entry.SUBMITTED:
         abort(404)

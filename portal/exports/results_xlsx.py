@@ -13,10 +13,10 @@ from openpyxl.styles import Alignment, Font
 
 from judging.numbers import round_half_up
 from portal.exports.cells import xlsx_row
-from portal.exports.results_lists import HEADERS, lists
+from portal.exports.results_lists import DRAFT_MARK, HEADERS, lists
 from portal.extensions import db
 from portal.models import Assignment, Criterion, Score, ScoreSheet, User
-from portal.results.services import compute_round, rounds_of
+from portal.results.services import compute_round, review_results, rounds_of
 
 PRIZES_TITLE = "Danh sách đạt giải"
 FORWARDED_TITLE = "Chuyển vòng toàn quốc"
@@ -63,11 +63,15 @@ def _num(value: float | None, digits: int = 2):
 
 def build(contest) -> bytes:
     """The whole workbook as bytes (write-only mode: rows are streamed to the file)."""
-    review, prizes, forwarded = lists(contest)
+    review = review_results(contest, with_agreement=False)
+    found = lists(contest, review)
     wb = Workbook(write_only=True)
+    if found.draft:
+        wb.properties.title = DRAFT_MARK
     used: set[str] = set()
-    for title, rows in ((PRIZES_TITLE, prizes), (FORWARDED_TITLE, forwarded)):
-        ws = _sheet(wb, title, HEADERS + ["Điểm tổng hợp"], LIST_WIDTHS + [14], used)
+    for title, rows in ((PRIZES_TITLE, found.prizes), (FORWARDED_TITLE, found.forwarded)):
+        ws = _sheet(wb, found.title(title), HEADERS + ["Điểm tổng hợp"], LIST_WIDTHS + [14],
+                    used)
         refs = {r.reference: r for r in review.results.rows.values()} if review.results else {}
         for row in rows:
             result = refs.get(row[-1])

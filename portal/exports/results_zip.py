@@ -14,9 +14,9 @@ import sqlalchemy.orm as so
 from openpyxl import Workbook
 
 from portal.exports.cells import csv_bytes, xlsx_row
-from portal.exports.results_lists import HEADERS, lists
+from portal.exports.results_lists import DRAFT_MARK, HEADERS, Lists, lists
 from portal.extensions import db
-from portal.models import EntryFile
+from portal.models import Entry, EntryFile
 from portal.storage import get_storage
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -77,9 +77,12 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def _forwarded_xlsx(rows: list[list]) -> bytes:
+def _forwarded_xlsx(found: Lists) -> bytes:
+    rows = found.forwarded
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Chuyển vòng toàn quốc")
+    if found.draft:
+        wb.properties.title = DRAFT_MARK
+    ws = wb.create_sheet(found.title("Chuyển vòng toàn quốc"))
     ws.freeze_panes = "A2"
     ws.append(xlsx_row(ws, HEADERS))
     for row in rows:
@@ -91,16 +94,19 @@ def _forwarded_xlsx(rows: list[list]) -> bytes:
 
 def nomination_stream(contest) -> Iterator[bytes]:
     """Load everything from the database now; the returned generator only reads storage."""
-    review, _prizes, forwarded = lists(contest)
-    rows = [r for r in (review.results.rows.values() if review.results else []) if r.forwarded]
-    entry_ids = [r.entry_id for r in rows]
+    found = lists(contest)
+    references = [row[-1] for row in found.forwarded]
+    reference = dict(db.session.execute(
+        sa.select(Entry.id, Entry.reference).where(Entry.contest_id == contest.id,
+                                                   Entry.reference.in_(references))
+    ).all()) if references else {}
+    entry_ids = list(reference)
     files = list(db.session.scalars(
         sa.select(EntryFile).where(EntryFile.entry_id.in_(entry_ids),
                                    EntryFile.status == EntryFile.VERIFIED)
         .order_by(EntryFile.entry_id, EntryFile.part_number, EntryFile.id)
         .options(so.joinedload(EntryFile.slot))
     )) if entry_ids else []
-    reference = {r.entry_id: r.reference for r in rows}
     plan: list[tuple[str, str, int | None, str | None]] = []  # name, key, size, recorded sha
     by_entry: dict[int, list[EntryFile]] = {}
     for f in files:
@@ -109,7 +115,7 @@ def nomination_stream(contest) -> Iterator[bytes]:
         group = by_entry[entry_id]
         for f, name in zip(group, archive_names(group, reference[entry_id]), strict=True):
             plan.append((name, f.key, f.size, f.sha256))
-    listing = _forwarded_xlsx(forwarded)
+    listing = _forwarded_xlsx(found)
     storage = get_storage()
     return _generate(plan, listing, storage)
 

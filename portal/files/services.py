@@ -15,15 +15,14 @@ from flask_babel import lazy_gettext as _l
 from portal import audit
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.files import formats
+from portal.files.verify import SHA256_INLINE_MAX, SlotPolicy, VerificationError, verify_object
 from portal.models import Entry, EntryFile, FileSlot
 from portal.storage import Storage, StorageError
 from portal.storage.base import MAX_PARTS, MIN_PART_SIZE, safe_filename
-from portal.storage.verify import SHA256_INLINE_MAX, SlotPolicy, VerificationError, verify_object
 
 MiB = 1024 * 1024
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
-_EQUIVALENT = {"jpeg": "jpg", "jpe": "jpg", "m4v": "mp4", "tif": "tiff"}
-_FORMAT_NAMES = {"jpg": "JPEG", "pdf": "PDF", "mp3": "MP3", "mp4": "MP4", "png": "PNG"}
 
 
 class UploadRefused(DomainError):
@@ -42,7 +41,7 @@ class Completion:
 
 def format_names(slot: FileSlot) -> str:
     """'PDF', 'MP4, MOV': the slot's formats as the entrant reads them."""
-    return ", ".join(_FORMAT_NAMES.get(f, f.upper()) for f in slot.format_list)
+    return ", ".join(formats.name(f) for f in slot.format_list)
 
 
 def human_size(size: int | None) -> str:
@@ -59,7 +58,7 @@ def human_size(size: int | None) -> str:
 def _extension(filename: str) -> str:
     _, dot, ext = filename.rpartition(".")
     ext = ext.lower() if dot else ""
-    return _EQUIVALENT.get(ext, ext)
+    return formats.canonical(ext)
 
 
 def upload_part_size(size: int, configured: int) -> int:
@@ -274,7 +273,7 @@ def same_content(mine, other):
     """SQL: ``other`` (an EntryFile alias) holds the same bytes as ``mine`` (a file row or
     an alias): equal sha256 when both have one; otherwise equal store ETag and size. The
     ETag stands in while a large file's sha256 is not yet computed (see
-    portal.storage.verify); with a fixed part size it identifies content."""
+    portal.files.verify); with a fixed part size it identifies content."""
     return sa.or_(
         sa.and_(mine.sha256.is_not(None), other.sha256.is_not(None),
                 other.sha256 == mine.sha256),
@@ -402,7 +401,7 @@ def accept_extensions(slot: FileSlot) -> list[str]:
     out = []
     for fmt in slot.format_list:
         out.append("." + fmt)
-        out.extend("." + alias for alias, canonical in _EQUIVALENT.items() if canonical == fmt)
+        out.extend("." + alias for alias in formats.aliases(fmt))
     return out
 
 

@@ -7,7 +7,7 @@ that one open upload; ``verify`` then checks what arrived.
 Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
 ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
 storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
-timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
+timeout (``portal.files.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
 "duration unknown", never as a hang. Put the proxy's read timeout above that.
 
 Nor does verification read a large object back for its sha256: on S3 an object over
@@ -19,7 +19,6 @@ read once, from the page cache.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -29,7 +28,7 @@ from portal import clock
 from portal.entries.permissions import can_manage_entry_files, window_open
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import blind, bp, services
+from portal.files import blind, bp, formats, services
 from portal.files.forms import DeleteFileForm
 from portal.files.permissions import (
     can_delete_file,
@@ -40,13 +39,9 @@ from portal.files.permissions import (
     sees_original_filename,
 )
 from portal.files.sanitize import SanitizeError
+from portal.loading import load_or_404
 from portal.models import Entry, EntryFile, Genre
 from portal.storage import StorageError, get_storage
-
-_EXTENSIONS = {
-    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4",
-    "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/x-wav": "wav", "image/webp": "webp",
-}
 
 
 def _json_error(message, status: int):
@@ -76,25 +71,17 @@ def _refusal_reason(entry: Entry, now) -> str:
 
 
 def _load_entry(entry_id: int) -> Entry:
-    entry = db.session.scalar(
-        sa.select(Entry).where(Entry.id == entry_id).options(
-            so.selectinload(Entry.contest),
-            so.selectinload(Entry.genre).selectinload(Genre.slots),
-            so.selectinload(Entry.parts),
-            so.selectinload(Entry.authors),
-            so.selectinload(Entry.files).selectinload(EntryFile.slot),
-        )
-    )
-    if entry is None or entry.status == Entry.DELETED:
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, where=lambda e: e.status != Entry.DELETED, options=(
+        so.selectinload(Entry.contest),
+        so.selectinload(Entry.genre).selectinload(Genre.slots),
+        so.selectinload(Entry.parts),
+        so.selectinload(Entry.authors),
+        so.selectinload(Entry.files).selectinload(EntryFile.slot),
+    ))
 
 
 def _load_upload(file_id: int) -> EntryFile:
-    file = db.session.get(EntryFile, file_id)
-    if file is None:
-        abort(404)
-    return file
+    return load_or_404(EntryFile, file_id)
 
 
 def _guard_json(entry: Entry, now):
@@ -270,7 +257,7 @@ def _download_name(file: EntryFile) -> str:
     entry = file.entry
     stem = entry.reference or f"entry-{entry.id}"
     part = f"-{file.part_number}" if file.part_number else ""
-    extension = _EXTENSIONS.get(file.content_type, "bin")
+    extension = formats.extension_for_mime(file.content_type)
     return f"{stem}-{file.slot.kind}{part}-{file.id}.{extension}"
 
 

@@ -10,8 +10,10 @@ from flask_login import current_user, login_required
 from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE
 from portal import clock
 from portal.errors import DomainError
+from portal.exports import closing_report, results_csv, results_pdf, results_xlsx, results_zip
 from portal.extensions import db
 from portal.i18n import format_num
+from portal.loading import load_or_404
 from portal.models import Contest, Entry, ResultSnapshot, Round
 from portal.results import bp, services
 from portal.results.forms import (
@@ -29,16 +31,6 @@ from portal.results.permissions import (
     can_review_results,
     can_view_published_results,
 )
-
-
-def _contest(slug: str) -> Contest:
-    return db.first_or_404(sa.select(Contest).where(Contest.slug == slug))
-
-
-def _require(predicate, contest: Contest) -> None:
-    # 404 like every other area: people outside the secretariat cannot learn what exists.
-    if not predicate(current_user, contest, now=clock.now()):
-        abort(404)
 
 
 def _snapshots(contest: Contest) -> list[ResultSnapshot]:
@@ -69,16 +61,14 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
 @bp.get("/<slug>/review")
 @login_required
 def review(slug):
-    contest = _contest(slug)
-    _require(can_review_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_review_results)
     return _render_review(contest)
 
 
 @bp.post("/<slug>/decision")
 @login_required
 def decision(slug):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_review(contest, decision_form=form, status=422)
@@ -97,8 +87,7 @@ def decision(slug):
 @bp.post("/<slug>/tiebreak")
 @login_required
 def tiebreak(slug):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     round_ = services.final_round(contest) or abort(404)
     form = TiebreakForm()
     if form.validate_on_submit():
@@ -118,8 +107,7 @@ def tiebreak(slug):
 @bp.post("/<slug>/publish")
 @login_required
 def publish(slug):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     if not PublishForm().validate_on_submit():
         abort(400)
     try:
@@ -137,10 +125,7 @@ def publish(slug):
 
 
 def _entry(contest: Contest, entry_id: int) -> Entry:
-    entry = db.get_or_404(Entry, entry_id)
-    if entry.contest_id != contest.id:
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, where=lambda e: e.contest_id == contest.id)
 
 
 def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_form=None,
@@ -166,16 +151,14 @@ def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_
 @bp.get("/<slug>/entries/<int:entry_id>")
 @login_required
 def entry(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_review_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_review_results)
     return _render_entry(contest, _entry(contest, entry_id))
 
 
 @bp.post("/<slug>/entries/<int:entry_id>/level")
 @login_required
 def set_level(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = LevelForm()
     form.level.choices = [(NO_PRIZE, "")] + [(pl.code, pl.code) for pl in contest.prize_levels]
@@ -197,8 +180,7 @@ def set_level(slug, entry_id):
 @bp.post("/<slug>/entries/<int:entry_id>/forward")
 @login_required
 def forward(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = ForwardForm()
     if not form.validate_on_submit():
@@ -218,8 +200,7 @@ def forward(slug, entry_id):
 @bp.post("/<slug>/entries/<int:entry_id>/accept")
 @login_required
 def accept(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = AcceptIncompleteForm()
     if not form.validate_on_submit():
@@ -275,10 +256,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 @bp.get("/<slug>/export/results.xlsx")
 @login_required
 def export_xlsx(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_xlsx  # heavy: imported on first use
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     data = results_xlsx.build(contest)
     return _download(data, f"{contest.slug}-ket-qua.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -287,10 +265,7 @@ def export_xlsx(slug):
 @bp.get("/<slug>/export/<any(prizes, forwarded):which>.csv")
 @login_required
 def export_csv(slug, which):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_csv
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     data = results_csv.build(contest, which=which)
     name = "dat-giai" if which == "prizes" else "chuyen-vong-toan-quoc"
     return _download(data, f"{contest.slug}-{name}.csv", "text/csv; charset=utf-8")
@@ -299,10 +274,7 @@ def export_csv(slug, which):
 @bp.get("/<slug>/export/annex.pdf")
 @login_required
 def export_annex(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_pdf
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     return _download(results_pdf.annex(contest), f"{contest.slug}-phu-luc-dat-giai.pdf",
                      "application/pdf")
 
@@ -310,10 +282,7 @@ def export_annex(slug):
 @bp.get("/<slug>/export/report.pdf")
 @login_required
 def export_report(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import closing_report
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     return _download(closing_report.build(contest, now=clock.now()),
                      f"{contest.slug}-bao-cao-tong-ket.pdf", "application/pdf")
 
@@ -321,13 +290,8 @@ def export_report(slug):
 @bp.get("/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf")
 @login_required
 def export_judge_sheets(slug, round_id, judge_id):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    round_ = db.get_or_404(Round, round_id)
-    if round_.contest_id != contest.id:
-        abort(404)
-    from portal.exports import results_pdf
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
+    round_ = load_or_404(Round, round_id, where=lambda r: r.contest_id == contest.id)
     data = results_pdf.judge_sheets(round_, judge_id)
     if data is None:
         abort(404)
@@ -338,10 +302,7 @@ def export_judge_sheets(slug, round_id, judge_id):
 @bp.get("/<slug>/export/nomination.zip")
 @login_required
 def export_nomination(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_zip
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     stream = results_zip.nomination_stream(contest)
     return Response(stream, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ho-so-toan-quoc.zip"',

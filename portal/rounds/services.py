@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from judging.advancement import MinScore, TopN, propose_advancement
 from judging.assignment import assign_panels, propose_replacement
-from judging.conflicts import EntryPeople, Judge, find_conflicts
+from judging.conflicts import Conflict, EntryPeople, Judge, find_conflicts
 from judging.eligibility import Person
 from judging.problems import Problem
 from judging.ranking import RankItem
@@ -22,7 +22,7 @@ from judging.rubric import rubric_max, validate_rubric
 from portal import audit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import format_dt
+from portal.i18n import format_dt, problem_text
 from portal.models import (
     Assignment,
     ConflictDeclaration,
@@ -39,6 +39,7 @@ from portal.models import (
     User,
     panel_genres,
 )
+from portal.results.services import round_aggregate_values
 
 
 class RoundError(DomainError):
@@ -55,15 +56,16 @@ class ConflictNeedsConfirmation(DomainError):
     status = 409
 
 
-def problem_text(p: Problem, entry_labels: dict[int, str] | None = None,
-                 judge_labels: dict[int, str] | None = None) -> str:
-    """A judging Problem in the user's language, with ids replaced by references and names."""
+def label_problem(p: Problem | Conflict, entry_labels: dict[int, str] | None = None,
+                  judge_labels: dict[int, str] | None = None) -> Problem:
+    """The judging Problem (or Conflict) as a Problem whose entry and judge ids are replaced
+    by references and names."""
     params = dict(p.params)
     if entry_labels and isinstance(params.get("entry"), int):
         params["entry"] = entry_labels.get(params["entry"], params["entry"])
     if judge_labels and isinstance(params.get("judge"), int):
         params["judge"] = judge_labels.get(params["judge"], params["judge"])
-    return _(p.message) % params
+    return Problem(p.code, p.message, params, getattr(p, "field", None))
 
 
 def _state(rnd: Round) -> dict:
@@ -166,14 +168,13 @@ class CriterionInput:
 
 
 class RubricProblems(DomainError):
-    """The rubric failed validation: `by_code` maps a criterion code to its messages."""
+    """The rubric failed validation; each problem's `field` is a criterion code."""
 
     status = 422
 
-    def __init__(self, messages: list[str], by_code: dict[str, list[str]]):
+    def __init__(self, problems: list[Problem]):
         super().__init__(_("The rubric was not saved: fix the problems below."),
-                         problems=messages)
-        self.by_code = by_code
+                         problems=problems)
 
 
 def save_rubric(*, rnd: Round, rows: list[CriterionInput], actor) -> Round:
@@ -185,11 +186,7 @@ def save_rubric(*, rnd: Round, rows: list[CriterionInput], actor) -> Round:
     problems = validate_rubric([RubricCriterion(r.code, r.max_score, r.step, r.weight)
                                 for r in rows])
     if problems:
-        by_code: dict[str, list[str]] = {}
-        for p in problems:
-            if p.field:
-                by_code.setdefault(p.field, []).append(problem_text(p))
-        raise RubricProblems([problem_text(p) for p in problems], by_code)
+        raise RubricProblems(list(problems))
     before = [_criterion_state(c) for c in rnd.criteria]
     wanted = {r.code for r in rows}
     existing = {c.code: c for c in rnd.criteria}
@@ -423,7 +420,7 @@ def run_assignment(*, rnd: Round, seed: int, actor) -> int:
         names = {i: u.full_name for i, u in plan.judges.items()}
         raise RoundError(_("No assignment was made: no balanced, conflict-free assignment "
                            "exists."),
-                         problems=[problem_text(p, labels, names) for p in result.problems])
+                         problems=[label_problem(p, labels, names) for p in result.problems])
     if existing:
         db.session.execute(sa.delete(Assignment).where(Assignment.round_id == rnd.id))
     db.session.execute(sa.insert(Assignment), [
@@ -435,9 +432,9 @@ def run_assignment(*, rnd: Round, seed: int, actor) -> int:
     return len(result.pairs)
 
 
-def _conflict_reasons(rnd: Round, judge: User, entry: Entry) -> list[str]:
+def _conflict_reasons(rnd: Round, judge: User, entry: Entry) -> list[Problem]:
     found = round_conflicts(rnd, judges=[judge], entries=[entry])
-    return [problem_text(c, {entry.id: entry_label(entry)})
+    return [label_problem(c, {entry.id: entry_label(entry)})
             for c in found.get((judge.id, entry.id), [])]
 
 
@@ -458,7 +455,7 @@ def _check_manual(rnd: Round, entry: Entry, judge: User, override: bool) -> list
             _("%(judge)s has a conflict with %(entry)s. Tick “assign despite the conflict” "
               "to go ahead.", judge=judge.full_name, entry=entry_label(entry)),
             problems=reasons)
-    return reasons
+    return [problem_text(p) for p in reasons]  # the audit keeps the words the organizer saw
 
 
 def add_assignment(*, rnd: Round, entry: Entry, judge: User, override: bool, actor) -> Assignment:
@@ -769,8 +766,6 @@ def round_aggregates(rnd: Round) -> dict[int, float | None]:
     """Every round entry's score by the round's configured aggregation (mean, trimmed mean,
     median or z-score), None with fewer than k sheets unless the organizer accepted the
     entry with a reason. Computed by the results area (one query for the sheets)."""
-    from portal.results.services import round_aggregate_values
-
     return round_aggregate_values(rnd)
 
 
@@ -820,7 +815,7 @@ def advancement_proposal(rnd: Round) -> AdvanceView:
         genre = next((e.genre for e in entries.values() if e.genre.code == p.field), None)
         if genre is not None:
             params["group"] = genre.name_vi
-        ties.append(_(p.message) % params)
+        ties.append(problem_text(p, **params))
     rows = [AdvanceRow(entries[eid], scores[eid], eid in proposal.advance, eid in tied_ids)
             for eid in scores]
     rows.sort(key=lambda r: (r.entry.genre.position, r.score is None, -(r.score or 0),

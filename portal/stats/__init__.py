@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("stats", __name__, url_prefix="/organize")
-
-from portal.stats import views  # noqa: E402,F401

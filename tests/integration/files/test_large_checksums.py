@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.files.services import duplicate_entries, duplicated_file_ids
 from portal.models import AuditEvent, EntryFile
-from portal.organize.services import duplicate_files
+from portal.organize.listing import duplicate_files
 from portal.storage import S3Storage, get_storage
 from portal.storage.local import multipart_etag
 from tests.support.factories import genre, make_entry

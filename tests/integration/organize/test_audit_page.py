@@ -9,7 +9,7 @@ import re
 from portal import audit
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.organize.services import AUDIT_COLUMNS
+from portal.organize.audit_trail import AUDIT_COLUMNS
 from tests.support.organize import submitted
 from tests.support.web import html
 

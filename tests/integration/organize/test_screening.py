@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Entry, EntryFile
-from portal.organize.services import rule_entries
+from portal.organize.rulings import rule_entries
 from tests.support.factories import genre, make_entry
 from tests.support.organize import count_get, submitted
 from tests.support.smtp import smtp_server  # noqa: F401  (fixture)

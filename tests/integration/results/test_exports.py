@@ -7,13 +7,16 @@ import hashlib
 import io
 import subprocess
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.exports.results_lists import DRAFT_MARK
 from portal.extensions import db
-from portal.models import Award, EntryFile, FileSlot
+from portal.models import Award, EntryFile, FileSlot, User
+from portal.results import services as results_services
 from portal.storage import get_storage
 from tests.support.results import build, build_82625
 from tests.support.web import login
@@ -36,10 +39,12 @@ def test_xlsx_sheets_values_and_number_types(decided_edition, client):
     response = client.get("/results/ha-tinh/export/results.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
-    assert wb.sheetnames[:3] == ["Danh sách đạt giải", "Chuyển vòng toàn quốc",
-                                 "Vòng 1 - Vòng sơ khảo"]
+    # Not published yet: the lists are the live decision, marked as a draft.
+    assert wb.sheetnames[:3] == ["Danh sách đạt giải (dự thảo)",
+                                 "Chuyển vòng toàn quốc (dự thảo)", "Vòng 1 - Vòng sơ khảo"]
+    assert wb.properties.title == DRAFT_MARK
     assert {"GK Trần Thị Giám Khảo", "GK Lê Văn Chấm"} <= set(wb.sheetnames)
-    prizes = wb["Danh sách đạt giải"]
+    prizes = wb["Danh sách đạt giải (dự thảo)"]
     assert prizes.freeze_panes == "A2"
     header = [c.value for c in prizes[1]]
     assert header[:3] == ["STT", "Mức giải", "Tên tác phẩm"]
@@ -47,7 +52,7 @@ def test_xlsx_sheets_values_and_number_types(decided_edition, client):
     assert first == [1, "Giải A", es[0].title, "Báo in", None, "Hồng Lĩnh Sơn", "Báo Hà Tĩnh",
                      es[0].reference, 94.5]
     assert isinstance(first[0], int) and isinstance(first[-1], float)
-    forwarded = [c.value for c in wb["Chuyển vòng toàn quốc"][2]]
+    forwarded = [c.value for c in wb["Chuyển vòng toàn quốc (dự thảo)"][2]]
     assert forwarded[2] == es[0].title
     matrix = wb["Vòng 1 - Vòng sơ khảo"]
     head = [c.value for c in matrix[1]]
@@ -68,13 +73,36 @@ def test_csv_has_bom_and_rows(decided_edition, client):
     data = client.get("/results/ha-tinh/export/prizes.csv").data
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["STT", "Mức giải", "Tên tác phẩm"]
-    assert rows[1] == ["1", "Giải A", es[0].title, "Báo in", "", "Hồng Lĩnh Sơn", "Báo Hà Tĩnh",
+    assert rows[0] == [DRAFT_MARK]  # not published yet: the live decision, a draft
+    assert rows[1][:3] == ["STT", "Mức giải", "Tên tác phẩm"]
+    assert rows[2] == ["1", "Giải A", es[0].title, "Báo in", "", "Hồng Lĩnh Sơn", "Báo Hà Tĩnh",
                        es[0].reference]
-    assert len(rows) == 1 + 6  # A, B, B per genre
+    assert len(rows) == 2 + 6  # A, B, B per genre
     fwd = list(csv.reader(io.StringIO(
         client.get("/results/ha-tinh/export/forwarded.csv").data.decode("utf-8-sig"))))
+    assert [r[7] for r in fwd[2:]] == [es[0].reference]
+
+
+def test_exports_of_a_published_edition_read_the_publication_snapshot(app, edition, client):
+    """After publication the exports are the published list, as frozen, with no draft mark,
+    even when the live decision has changed since (until it is published again)."""
+    contest, es = edition
+    org = db.session.scalar(sa.select(User).where(User.email == "org@example.vn"))
+    with app.test_request_context():
+        results_services.publish(contest, actor=org, now=datetime.now(UTC))
+    db.session.commit()
+    award = db.session.scalar(sa.select(Award).where(Award.entry_id == es[0].id))
+    award.forwarded = False  # the live decision moves on after publication
+    db.session.commit()
+    fwd = list(csv.reader(io.StringIO(
+        client.get("/results/ha-tinh/export/forwarded.csv").data.decode("utf-8-sig"))))
+    assert fwd[0][:3] == ["STT", "Mức giải", "Tên tác phẩm"]
     assert [r[7] for r in fwd[1:]] == [es[0].reference]
+    wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))
+    assert wb.sheetnames[:2] == ["Danh sách đạt giải", "Chuyển vòng toàn quốc"]
+    assert wb["Chuyển vòng toàn quốc"]["C2"].value == es[0].title
+    text = _pdf_text(client.get("/results/ha-tinh/export/annex.pdf").data)
+    assert "DỰ THẢO" not in text and es[0].title in text
 
 
 def _pdf_text(data: bytes) -> str:
@@ -87,7 +115,7 @@ def test_annex_pdf_text_has_diacritics_rows_and_page_numbers(decided_edition, cl
     response = client.get("/results/ha-tinh/export/annex.pdf")
     assert response.headers["Content-Type"] == "application/pdf"
     text = _pdf_text(response.data)
-    assert "Danh sách tác phẩm đạt giải" in text
+    assert "Danh sách tác phẩm đạt giải (dự thảo)" in text and "DỰ THẢO" in text
     assert "Quyết định số 125-QĐ/TU ngày 20/11/2024" in text
     assert "Hồng Lĩnh Sơn" in text and es[0].title in text
     assert "Trang 1 / 1" in text

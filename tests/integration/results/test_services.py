@@ -267,3 +267,25 @@ def test_zscore_on_a_weighted_rubric_maps_back_to_the_weighted_scale(app):
     got = [(rows[w.id].value, rows[w.id].rank, rows[w.id].proposed) for w in works]
     assert got == [(pytest.approx(t), i + 1, level) for i, (t, level) in enumerate(
         zip(totals, ["A", "B", "B", "C", "C", "KK", None], strict=True))]
+
+
+def test_round_mean_equals_the_review_mean_on_awkward_totals(app):
+    """Ten sheets of 0.10 (or of 70.10): a running float sum, as a database's SUM makes it,
+    gives 0.9999999999999999 where math.fsum gives 1.0, so a mean summed in SQL differed
+    from judging.aggregation's. Advancement (round_aggregate_values) and the review
+    (compute_round) must give the same number, and the exact one."""
+    contest = make_contest()
+    judges = [make_user(full_name=f"Giám khảo {n}") for n in range(10)]
+    rnd = make_round(contest, position=1, judges=judges, judges_per_entry=10)
+    e = entries(contest, make_user(), 2)
+    for x in e:
+        enter(rnd, x)
+    for j in judges:
+        sheet(rnd, e[0], j, "0.10")
+        sheet(rnd, e[1], j, "70.10")
+    db.session.commit()
+    assert rnd.aggregation == "mean"
+    advancement = services.round_aggregate_values(rnd)
+    review = services.compute_round(rnd, with_agreement=False)
+    assert advancement == {e[0].id: 0.1, e[1].id: 70.1}
+    assert {i: r.value for i, r in review.rows.items()} == advancement
