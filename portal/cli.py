@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
             continue
         for command in module.COMMANDS:
             app.cli.add_command(command)
-    from portal import audit_commands
+    from portal import audit_commands, jobs_commands
 
     app.cli.add_command(audit_commands.audit)
+    app.cli.add_command(jobs_commands.jobs_group)

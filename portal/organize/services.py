@@ -21,7 +21,6 @@ from portal.errors import DomainError, NotAllowed
 from portal.exports.cells import csv_bytes
 from portal.extensions import db
 from portal.files.services import same_content
-from portal.mail import send_mail
 from portal.models import (
     Assignment,
     AuditEvent,
@@ -39,6 +38,7 @@ from portal.models import (
     normalize_email,
 )
 from portal.organize.screening import ENTRY_OPTIONS
+from portal.outbox import send_mail
 from portal.rounds.services import end_open_assignments
 
 PAGE_SIZE = 50
@@ -593,14 +593,13 @@ def ruling_mail(entry: Entry) -> tuple[str, str, str]:
 
 
 def notify_rulings(entries) -> int:
-    """E-mail each entrant their entry's ruling (after the commit). Returns mails accepted.
-
-    portal.mail.send_mail never raises; without MAIL_SERVER it logs the message."""
-    sent = 0
+    """Queue a mail to each entrant with their entry's ruling, in the outbox of the current
+    transaction (sent by a job once it commits). Returns how many were queued."""
     for entry in entries:
         to, subject, body = ruling_mail(entry)
-        sent += bool(send_mail(to, subject, body))
-    return sent
+        send_mail(to, subject, body, kind="ruling", contest_id=entry.contest_id,
+                  user_id=entry.owner_id)
+    return len(entries)
 
 
 # --------------------------------------------------------------------------- audit page

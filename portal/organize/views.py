@@ -397,8 +397,8 @@ def _rule(contest, entries, form):
     except DomainError as exc:
         db.session.rollback()
         return exc
+    services.notify_rulings(changed)  # outbox rows, committed with the rulings
     db.session.commit()
-    services.notify_rulings(changed)
     flash(_("%(n)s entries were ruled.", n=len(changed)) if changed
           else _("Nothing was changed."), "success")
     return None

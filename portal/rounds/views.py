@@ -558,22 +558,10 @@ def progress(round_id: int):
 def reminders(round_id: int):
     rnd = _round(round_id)
     if SimpleForm().validate_on_submit():
-        from portal.mail import send_mail
-
-        failed = []
-
-        def send(*, to, subject, body):
-            if not send_mail(to, subject, body):
-                failed.append(to)
-
         try:
-            n = services.send_reminders(rnd=rnd, now=clock.now(), send=send,
-                                        actor=current_user)
+            n = services.send_reminders(rnd=rnd, now=clock.now(), actor=current_user)
             db.session.commit()
             flash(_("Reminders were sent to %(n)s judges with work left.", n=n), "success")
-            if failed:
-                flash(_("%(n)s of them were not accepted by the mail server (or no mail "
-                        "server is set); see the log.", n=len(failed)), "warning")
         except DomainError as exc:
             _fail(exc)
     return redirect(url_for("rounds.progress", round_id=round_id))
