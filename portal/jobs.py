@@ -25,6 +25,7 @@ import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -132,7 +133,9 @@ class Jobs:
         self.app = app
         self.redis_url = app.config.get("REDIS_URL")
         self.inline_only = bool(app.config.get("JOBS_INLINE")) or not self.redis_url
-        intervals = app.config.get("JOBS_RETRY_INTERVALS") or DEFAULT_RETRY_INTERVALS
+        intervals = app.config.get("JOBS_RETRY_INTERVALS")
+        if intervals is None:
+            intervals = DEFAULT_RETRY_INTERVALS
         self.retry_intervals = [int(i) for i in intervals]
         self._connection = None
 
@@ -164,7 +167,8 @@ class Jobs:
             rq_job = self.queue().enqueue(
                 perform, item.name, item.kwargs,
                 job_id=item.job_id, job_timeout=item.timeout,
-                retry=Retry(max=len(self.retry_intervals), interval=self.retry_intervals),
+                retry=(Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
+                       if self.retry_intervals else None),
                 meta={"name": item.name, "contest_id": item.contest_id},
                 description=item.name, failure_ttl=14 * 86400, result_ttl=3600,
             )
@@ -232,10 +236,14 @@ class Jobs:
                 meta = rq_job.meta or {}
                 if not everything and meta.get("contest_id") != contest_id:
                     continue
+                ended = rq_job.ended_at
+                if ended is not None and ended.tzinfo is None:
+                    ended = ended.replace(tzinfo=UTC)
                 failed.append({"id": rq_job.id, "name": meta.get("name", ""),
-                               "ended_at": rq_job.ended_at,
-                               "reason": _last_line(rq_job.exc_info or "")})
-            failed.sort(key=lambda f: f["ended_at"] or 0, reverse=True)
+                               "ended_at": ended,
+                               "reason": _last_line(_exc_string(rq_job))})
+            failed.sort(key=lambda f: f["ended_at"] or datetime.min.replace(tzinfo=UTC),
+                        reverse=True)
         except RedisError as exc:
             return {"mode": "down", "error": str(exc)}
         return {"mode": "queue", **counts, "failed_jobs": failed[:limit]}
@@ -267,6 +275,11 @@ class Jobs:
         FailedJobRegistry(queue=self.queue()).requeue(job_id)
 
 
+def _exc_string(rq_job) -> str:
+    result = rq_job.latest_result()
+    return (result.exc_string or "") if result is not None else ""
+
+
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1][:500] if lines else ""
@@ -286,12 +299,16 @@ def _app() -> Flask:
     return _worker_app
 
 
+_IMPORT_PID = os.getpid()
+
+
 def perform(name: str, kwargs: dict) -> Any:
     """RQ's entry point (runs in the worker's forked work horse)."""
     app = _app()
-    with app.app_context():
-        # The work horse is a fork: connections pooled by the parent are not ours to use.
-        db.engine.dispose(close=False)
+    if os.getpid() != _IMPORT_PID:
+        with app.app_context():
+            # A forked work horse: connections pooled by the parent are not ours to use.
+            db.engine.dispose(close=False)
     return _run(app, name, kwargs)
 
 

@@ -17,9 +17,10 @@ from judging.conflicts import EntryPeople, Judge, find_conflicts
 from judging.eligibility import Person
 from judging.problems import Problem
 from judging.ranking import RankItem
+from judging.reminders import JUDGE_STEPS, judge_reminder_step
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import rubric_max, validate_rubric
-from portal import audit
+from portal import audit, jobs
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import format_dt
@@ -765,6 +766,21 @@ def send_reminders(*, rnd: Round, now: datetime, actor, step: str | None = None)
     audit.record("round.reminders_sent", actor=actor, contest=rnd.contest, obj=rnd,
                  after={"judges": sent, "at": now, "step": step})
     return len(sent)
+
+
+@jobs.periodic("rounds.judge_reminders")
+def scheduled_judge_reminders(*, now: datetime) -> int:
+    """At each tick: queue the "3d" or "1d" reminder to the judges with unsubmitted sheets
+    in every open round that closes within 3 days; each judge gets each step once."""
+    rounds = db.session.scalars(sa.select(Round).where(
+        Round.status == Round.OPEN, Round.closes_at > now,
+        Round.closes_at <= now + max(before for _step, before in JUDGE_STEPS))).all()
+    n = 0
+    for rnd in rounds:
+        step = judge_reminder_step(rnd.closes_at, now)
+        if step is not None:
+            n += send_reminders(rnd=rnd, now=now, actor=None, step=step)
+    return n
 
 
 def entry_sheets(rnd: Round, entry: Entry) -> list[Assignment]:
