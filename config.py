@@ -94,6 +94,9 @@ class Config:
     UPLOAD_ABANDON_HOURS = float(os.environ.get("UPLOAD_ABANDON_HOURS", "24"))
     # Larger objects on S3 get their sha256 from `flask storage checksums`, not inline.
     SHA256_INLINE_MAX = int(os.environ.get("SHA256_INLINE_MAX", str(64 * 1024 * 1024)))
+    # Larger files are verified by a job ("Đang kiểm tra…" until it is done), not inside the
+    # completion request: the entrant's completion answers at once whatever the size.
+    VERIFY_INLINE_MAX = int(os.environ.get("VERIFY_INLINE_MAX", str(64 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")
     # Number of reverse proxies in front of the app (nginx: 1), so rate limits see real clients.
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))

@@ -405,6 +405,13 @@ def screening_problems(entry: Entry, *, now: datetime) -> list[Problem]:
             if p.code == "national_press_award" else p
             for p in problems
         ]
+    problems += [
+        Problem("file_checking",
+                N_("The file “%(name)s” is still being checked. Wait until the check has "
+                   "finished (reload the page), then submit."),
+                {"name": f.original_filename}, "files")
+        for f in entry.files if f.status == EntryFile.CHECKING
+    ]
     return problems
 
 

@@ -181,6 +181,10 @@ def _upload_context(file_id: int):
 
 def _completion_response(result):
     file = result.file
+    if file.status == EntryFile.CHECKING:
+        return jsonify(file_id=file.id, status=file.status, size=file.size,
+                       size_text=services.human_size(file.size),
+                       message=_("Checking…")), 202
     if file.status == EntryFile.REJECTED:
         return jsonify(error=file.reject_reason, file_id=file.id, status=file.status), 422
     warning = None
@@ -234,10 +238,11 @@ def verify(file_id: int):
         result = services.verify_upload(
             file=file, storage=get_storage(), actor=current_user, now=clock.now(),
             sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
+            inline_max=current_app.config["VERIFY_INLINE_MAX"],
         )
     except (DomainError, StorageError) as exc:
         return _refused(exc)
-    db.session.commit()
+    db.session.commit()  # a CHECKING file's job starts now (in-process without Redis)
     return _completion_response(result)
 
 
