@@ -5,7 +5,8 @@ sends the parts and completes it through URLs that ``sign_request`` signs, each 
 that one open upload; ``verify`` then checks what arrived.
 
 Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
-ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
+ffprobe for audio/video) for files up to VERIFY_INLINE_MAX; a larger file answers 202
+"checking" at once and the "files.verify" job does the same work (portal/jobs.py). ffprobe reads a presigned URL on S3 or the file itself on local
 storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
 timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
 "duration unknown", never as a hang. Put the proxy's read timeout above that.
