@@ -99,3 +99,10 @@ def test_retry_without_csrf_is_refused(app, client):
     response = client.post("/organize/ht/jobs/retry", data={"job_id": job_id})
     assert response.status_code == 400
     assert jobs.runner(app).failed_job_contest(job_id) == (True, contest.id)
+
+
+@pytest.mark.parametrize("app_config", [{"REDIS_URL": "redis://127.0.0.1:1/0"}])
+def test_jobs_page_says_when_the_queue_is_down(app, client):
+    _organizer(client)
+    page = html(client.get("/organize/ht/jobs"))
+    assert "Không kết nối được hàng đợi công việc" in page

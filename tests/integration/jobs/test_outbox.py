@@ -128,3 +128,17 @@ def test_secret_links_are_blanked_once_sent(app, controlled_smtp):  # noqa: F811
     [message] = controlled_smtp.wait_for(1)
     assert "TOKEN" in message.body
     assert db.session.get(OutboxMail, mail.id).body == ""
+
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.mark.parametrize("app_config", [{"REDIS_URL": DEAD_REDIS}])
+def test_unreachable_redis_runs_the_job_in_process(app, controlled_smtp):  # noqa: F811
+    app.config.update(controlled_smtp.app_config())
+    controlled_smtp.start()
+    outbox.send_mail("mai@baohatinh.vn", "Biên nhận", "…", kind="receipt")
+    db.session.commit()
+    assert len(controlled_smtp.wait_for(1)) == 1
+    [row] = _rows()
+    assert row.sent_at is not None and row.sent_via == "smtp"
