@@ -96,6 +96,9 @@ class Config:
     SHA256_INLINE_MAX = int(os.environ.get("SHA256_INLINE_MAX", str(64 * 1024 * 1024)))
     # Larger files are verified by a job ("Đang kiểm tra…" until it is done), not inside the
     # completion request: the entrant's completion answers at once whatever the size.
+    # Web-playable proxies, poster frames and PDF thumbnails (portal/files/media.py), made
+    # by a job after verification; needs ffmpeg and pdftoppm where the jobs run.
+    MEDIA_DERIVATIVES = _bool("MEDIA_DERIVATIVES")
     VERIFY_INLINE_MAX = int(os.environ.get("VERIFY_INLINE_MAX", str(64 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")
     # Number of reverse proxies in front of the app (nginx: 1), so rate limits see real clients.

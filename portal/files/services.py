@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from portal import audit, clock, jobs
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.files import media
 from portal.models import Entry, EntryFile, FileSlot, User
 from portal.storage import Storage, StorageError, get_storage
 from portal.storage.base import MAX_PARTS, MIN_PART_SIZE, safe_filename
@@ -538,6 +539,9 @@ def verify_job(*, file_id: int, actor_id: int | None, sha256_inline_max: int) ->
     actor = db.session.get(User, actor_id) if actor_id is not None else None
     result = _verify_stored(file=file, storage=get_storage(), actor=actor, now=clock.now(),
                             sha256_inline_max=sha256_inline_max)
+    if result.file.status == EntryFile.VERIFIED:
+        media.enqueue_after_commit(result.file,
+                                   enabled=current_app.config.get("MEDIA_DERIVATIVES", False))
     db.session.commit()
     return result.file.status
 

@@ -6,10 +6,11 @@ that one open upload; ``verify`` then checks what arrived.
 
 Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
 ffprobe for audio/video) for files up to VERIFY_INLINE_MAX; a larger file answers 202
-"checking" at once and the "files.verify" job does the same work (portal/jobs.py). ffprobe reads a presigned URL on S3 or the file itself on local
-storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
-timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
-"duration unknown", never as a hang. Put the proxy's read timeout above that.
+"checking" at once and the "files.verify" job does the same work (portal/jobs.py).
+ffprobe reads a presigned URL on S3 or the file itself on local storage, so the request
+carries no bytes of the file; it is bounded by ffprobe's own timeout
+(``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as "duration
+unknown", never as a hang. Put the proxy's read timeout above that.
 
 Nor does verification read a large object back for its sha256: on S3 an object over
 SHA256_INLINE_MAX (64 MiB) is verified with its ETag recorded and sha256 left empty,
@@ -30,7 +31,7 @@ from portal import clock
 from portal.entries.permissions import can_manage_entry_files, window_open
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import blind, bp, services
+from portal.files import blind, bp, media, services
 from portal.files.forms import DeleteFileForm
 from portal.files.permissions import (
     can_delete_file,
@@ -39,6 +40,7 @@ from portal.files.permissions import (
     gets_blind_copy,
     is_author,
     sees_original_filename,
+    streams_proxy,
 )
 from portal.files.sanitize import SanitizeError
 from portal.models import Entry, EntryFile, Genre
@@ -243,6 +245,9 @@ def verify(file_id: int):
         )
     except (DomainError, StorageError) as exc:
         return _refused(exc)
+    if result.file.status == EntryFile.VERIFIED:
+        media.enqueue_after_commit(result.file,
+                                   enabled=current_app.config["MEDIA_DERIVATIVES"])
     db.session.commit()  # a CHECKING file's job starts now (in-process without Redis)
     return _completion_response(result)
 
@@ -292,13 +297,20 @@ def download(file_id: int):
         abort(404)
     inline = request.args.get("inline") == "1"
     key = file.key
+    content_type = file.content_type or "application/octet-stream"
+    filename = _download_name(file)
     try:
-        if gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
+        proxy = streams_proxy(current_user, file) and media.proxy_key(file, get_storage())
+        if proxy:  # a judge streams the web-playable proxy (derived data, no metadata)
+            key, content_type = proxy, media.derivatives(file)[media.PROXY][1]
+            filename = filename.rsplit(".", 1)[0] + (".mp4" if content_type == "video/mp4"
+                                                     else ".m4a")
+        elif gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
             key = blind.ensure_clean_copy(file=file, storage=get_storage())
         response = get_storage().download_response(
             key,
-            filename=_download_name(file),
-            content_type=file.content_type or "application/octet-stream",
+            filename=filename,
+            content_type=content_type,
             inline=inline,
             # The verified object must still carry its ETag; a clean copy is derived data.
             etag=file.etag if key == file.key else None,
