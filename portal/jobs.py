@@ -138,6 +138,8 @@ class Jobs:
             intervals = DEFAULT_RETRY_INTERVALS
         self.retry_intervals = [int(i) for i in intervals]
         self._connection = None
+        if not self.inline_only:
+            import rq  # noqa: F401  (at start-up, not in the first request that enqueues)
 
     # --- the queue -------------------------------------------------------------------------
 
