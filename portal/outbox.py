@@ -16,6 +16,7 @@ at-most-once because a lost receipt on deadline night is worse than a repeated o
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -27,6 +28,8 @@ from portal.extensions import db
 from portal.mail import MailNotSent, build_message, deliver, sender_domain
 from portal.models import OutboxMail
 from portal.models.types import utcnow
+
+logger = logging.getLogger("portal.mail")
 
 # Kinds whose body holds a secret link: the body is blanked once the message is sent.
 SECRET_KINDS = frozenset({"password_reset", "confirm_email"})
@@ -86,6 +89,8 @@ def send_job(*, mail_id: int) -> str:
     try:
         via = "smtp" if deliver(msg, config) else "log"
     except MailNotSent as exc:
+        logger.error("Could not send the message %r (outbox %s) to %s: %s; it will be sent "
+                     "again", mail.subject, mail_id, mail.to_address, exc)
         db.session.execute(sa.update(OutboxMail).where(OutboxMail.id == mail_id)
                            .values(claimed_at=None, last_error=str(exc)[:2000]))
         db.session.commit()

@@ -1,6 +1,6 @@
 """Real Redis (a dedicated db, flushed) and `flask jobs worker` subprocesses for job tests.
 
-Redis on this machine is shared: tests use db 13 only (TEST_REDIS_URL to change it) and
+Redis on this machine is shared: tests use db 13 only (TEST_JOBS_REDIS_URL to change it) and
 never flush any other. Without Redis the tests skip, or fail under REQUIRE_REDIS=1.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.databases import require
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/13")
 ROOT = Path(__file__).resolve().parents[2]
 
 
