@@ -37,6 +37,15 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Ban To chuc Giai <no-reply@localhost>")
+    # An outbox row claimed by a worker that died is claimed again after this many seconds.
+    MAIL_CLAIM_LEASE = int(os.environ.get("MAIL_CLAIM_LEASE", "120"))
+    # Jobs (portal/jobs.py): on the RQ queue in this Redis, run by `flask jobs worker`.
+    # Unset, or JOBS_INLINE=1: jobs run in-process right after the commit that asks for them.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    JOBS_INLINE = _bool("JOBS_INLINE")
+    # Seconds between a failed job's retries (back-off); the number of retries is their count.
+    JOBS_RETRY_INTERVALS = [int(s) for s in os.environ.get(
+        "JOBS_RETRY_INTERVALS", "10,30,60,120,300,600,900,1800").split(",") if s.strip()]
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
@@ -87,6 +96,12 @@ class Config:
     UPLOAD_ABANDON_HOURS = float(os.environ.get("UPLOAD_ABANDON_HOURS", "24"))
     # Larger objects on S3 get their sha256 from `flask storage checksums`, not inline.
     SHA256_INLINE_MAX = int(os.environ.get("SHA256_INLINE_MAX", str(64 * 1024 * 1024)))
+    # Larger files are verified by a job ("Đang kiểm tra…" until it is done), not inside the
+    # completion request: the entrant's completion answers at once whatever the size.
+    # Web-playable proxies, poster frames and PDF thumbnails (portal/files/media.py), made
+    # by a job after verification; needs ffmpeg and pdftoppm where the jobs run.
+    MEDIA_DERIVATIVES = _bool("MEDIA_DERIVATIVES")
+    VERIFY_INLINE_MAX = int(os.environ.get("VERIFY_INLINE_MAX", str(64 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")
     # Number of reverse proxies in front of the app (nginx: 1), so rate limits see real clients.
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))

@@ -57,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     links.init_app(app)
 
+    from portal import jobs
+
+    jobs.init_app(app)
+
     from portal.storage import init_storage
 
     init_storage(app)

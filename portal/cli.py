@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal import audit_commands
+from portal import audit_commands, jobs_commands
 from portal.auth import commands as auth_commands
 from portal.backup import commands as backup_commands
 from portal.demo import commands as demo_commands
+from portal.files import commands as files_commands
 from portal.organize import commands as organize_commands
 from portal.storage import commands as storage_commands
 
-AREAS = (auth_commands, organize_commands, storage_commands, backup_commands, demo_commands)
+AREAS = (auth_commands, organize_commands, storage_commands, files_commands, backup_commands,
+         demo_commands)
 
 
 def init_app(app: Flask) -> None:
@@ -19,3 +21,4 @@ def init_app(app: Flask) -> None:
         for command in module.COMMANDS:
             app.cli.add_command(command)
     app.cli.add_command(audit_commands.audit)
+    app.cli.add_command(jobs_commands.jobs_group)

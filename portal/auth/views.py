@@ -39,8 +39,8 @@ from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.i18n import format_dt
 from portal.links import public_url
-from portal.mail import send_mail
 from portal.models import Membership
+from portal.outbox import send_mail
 from portal.security import safe_next
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
@@ -90,9 +90,10 @@ def register():
             existing = services.user_by_email(form.email.data)
             if existing is not None:
                 _send_registration_attempt_mail(existing)
+                db.session.commit()
         else:
+            _send_confirmation_mail(user)  # the outbox row commits with the account
             db.session.commit()
-            _send_confirmation_mail(user)
         return render_template("auth/register_sent.html", email=form.email.data)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
@@ -103,14 +104,16 @@ def _send_confirmation_mail(user) -> None:
     days = max(1, current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400)
     body = render_template("mail/confirm_email.txt", user=user, days=days,
                            link=public_url("auth.confirm_email", token=token))
-    send_mail(user.email, _("Confirm your email address on the award portal"), body)
+    send_mail(user.email, _("Confirm your email address on the award portal"), body,
+              kind="confirm_email", user_id=user.id)
 
 
 def _send_registration_attempt_mail(user) -> None:
     body = render_template("mail/register_existing.txt", user=user,
                            login_link=public_url("auth.login"),
                            reset_link=public_url("auth.forgot_password"))
-    send_mail(user.email, _("Someone tried to register with your email address"), body)
+    send_mail(user.email, _("Someone tried to register with your email address"), body,
+              kind="register_existing", user_id=user.id)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -146,6 +149,7 @@ def confirm_request():
     form = ConfirmForm()
     if form.validate_on_submit() and not user.email_confirmed:
         _send_confirmation_mail(user)
+        db.session.commit()
         flash(_("We have sent a new confirmation link to %(email)s.", email=user.email), "info")
         return redirect(url_for("auth.confirm_request"))
     return render_template("auth/confirm_request.html", form=form, user=user)
@@ -279,7 +283,9 @@ def forgot_password():
             minutes = max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
             body = render_template("mail/password_reset.txt", user=user, link=link,
                                    minutes=minutes)
-            send_mail(user.email, _("Reset your password on the award portal"), body)
+            send_mail(user.email, _("Reset your password on the award portal"), body,
+                      kind="password_reset", user_id=user.id)
+            db.session.commit()
         # The same page whether or not the address has an account: no enumeration.
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,13 +33,16 @@ from judging.eligibility import (
 from judging.i18n import N_
 from judging.problems import fmt_datetime
 from judging.refcode import format_reference
+from judging.reminders import DRAFT_STEP, draft_reminder_step
 from judging.text import search_key
+from portal import jobs
 from portal.audit import record
 from portal.entries.permissions import window_open
 from portal.errors import DomainError, NotAllowed, NotEligible, StaleEdit, SubmissionClosed
 from portal.extensions import db
 from portal.files.services import abort_open_uploads
-from portal.i18n import localized
+from portal.i18n import format_dt, localized
+from portal.links import public_url
 from portal.models import (
     Agency,
     Contest,
@@ -49,10 +52,12 @@ from portal.models import (
     EntryPart,
     Genre,
     Membership,
+    OutboxMail,
     ReferenceCounter,
     User,
     normalize_email,
 )
+from portal.outbox import send_mail
 from portal.permissions import is_staff
 from portal.storage import Storage
 
@@ -418,6 +423,13 @@ def screening_problems(entry: Entry, *, now: datetime) -> list[Problem]:
             if p.code == "national_press_award" else p
             for p in problems
         ]
+    problems += [
+        Problem("file_checking",
+                N_("The file “%(name)s” is still being checked. Wait until the check has "
+                   "finished (reload the page), then submit."),
+                {"name": f.original_filename}, "files")
+        for f in entry.files if f.status == EntryFile.CHECKING
+    ]
     return problems
 
 
@@ -609,3 +621,43 @@ def answer_invitation(author: EntryAuthor, *, user: User, accept: bool,
     record("entry.coauthor_accepted" if accept else "entry.coauthor_declined", actor=user,
            entry=author.entry, obj=author, after={"user_id": user.id, "position": author.position})
     return author
+
+
+@jobs.periodic("entries.draft_reminders")
+def remind_drafts(*, now: datetime) -> int:
+    """At each tick: in every open edition whose submissions close within 48 hours, queue
+    one mail to each owner of a draft (how many drafts, the deadline, a link); at most
+    once per person and edition (the outbox's unique dedupe_key)."""
+    step, before = DRAFT_STEP
+    contests = db.session.scalars(sa.select(Contest).where(
+        Contest.status == Contest.OPEN, Contest.submission_closes > now,
+        Contest.submission_closes <= now + before)).all()
+    n = 0
+    for contest in contests:
+        if draft_reminder_step(contest.submission_closes, now) is None:
+            continue
+        drafts = db.session.execute(
+            sa.select(User, sa.func.count(Entry.id)).join(Entry, Entry.owner_id == User.id)
+            .where(Entry.contest_id == contest.id, Entry.status == Entry.DRAFT)
+            .group_by(User.id).order_by(User.id)).all()
+        keys = {user.id: f"draft_reminder:{contest.id}:{user.id}:{step}" for user, _n in drafts}
+        done = set(db.session.scalars(sa.select(OutboxMail.dedupe_key).where(
+            OutboxMail.dedupe_key.in_(list(keys.values())))))
+        for user, count in drafts:
+            if keys[user.id] in done:
+                continue
+            with force_locale(user.locale or "vi"):
+                subject = gettext("Your entry for %(contest)s is not submitted yet",
+                                  contest=contest.name)
+                body = gettext(
+                    "Dear %(name)s,\n\nYou have %(n)s draft entries in %(contest)s that are "
+                    "not submitted yet. Submissions close at %(deadline)s (%(tz)s); a draft "
+                    "that is not submitted by then does not take part.\n\nSubmit it here: "
+                    "%(link)s\n\nThe award secretariat", name=user.full_name, n=count,
+                    contest=contest.name, tz=contest.timezone,
+                    deadline=format_dt(contest.submission_closes, contest.timezone),
+                    link=public_url("entries.dashboard"))
+            send_mail(user.email, subject, body, kind="draft_reminder", contest_id=contest.id,
+                      user_id=user.id, dedupe_key=keys[user.id], now=now)
+            n += 1
+    return n

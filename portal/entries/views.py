@@ -32,8 +32,8 @@ from portal.exports.receipt import receipt_response
 from portal.extensions import db
 from portal.i18n import problem_text, select_locale
 from portal.loading import load_or_404
-from portal.mail import send_mail
 from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre, Membership
+from portal.outbox import send_mail
 from portal.permissions import is_admin, is_staff
 from portal.results.services import published_result_for, released_averages_for
 from portal.storage import get_storage
@@ -329,8 +329,8 @@ def submit(entry_id: int):
         form.version.data = str(entry.version)
         return render_template("entries/submit.html", entry=entry, form=form,
                                problems=exc.problems), exc.status
+    _mail_receipt(entry)  # the outbox row commits with the submission
     db.session.commit()
-    _mail_receipt(entry)
     flash(_("Your entry has been submitted. Its reference is %(ref)s.", ref=entry.reference),
           "success")
     return redirect(url_for("entries.view", entry_id=entry.id))
@@ -339,7 +339,9 @@ def submit(entry_id: int):
 def _mail_receipt(entry: Entry) -> None:
     recipient = entry.owner.email
     body = render_template("entries/receipt_email.txt", entry=entry)
-    send_mail(recipient, _("Receipt for your entry %(ref)s", ref=entry.reference), body)
+    send_mail(recipient, _("Receipt for your entry %(ref)s", ref=entry.reference), body,
+              kind="receipt", contest_id=entry.contest_id, user_id=entry.owner_id,
+              dedupe_key=f"receipt:{entry.id}:{entry.submitted_at.isoformat()}")
 
 
 def _state_change(entry_id: int, allowed, service, done_message: str):

@@ -5,10 +5,12 @@ sends the parts and completes it through URLs that ``sign_request`` signs, each 
 that one open upload; ``verify`` then checks what arrived.
 
 Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
-ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
-storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
-timeout (``portal.files.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
-"duration unknown", never as a hang. Put the proxy's read timeout above that.
+ffprobe for audio/video) for files up to VERIFY_INLINE_MAX; a larger file answers 202
+"checking" at once and the "files.verify" job does the same work (portal/jobs.py).
+ffprobe reads a presigned URL on S3 or the file itself on local storage, so the request
+carries no bytes of the file; it is bounded by ffprobe's own timeout
+(``portal.files.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as "duration
+unknown", never as a hang. Put the proxy's read timeout above that.
 
 Nor does verification read a large object back for its sha256: on S3 an object over
 SHA256_INLINE_MAX (64 MiB) is verified with its ETag recorded and sha256 left empty,
@@ -28,7 +30,7 @@ from portal import clock
 from portal.entries.permissions import can_manage_entry_files, window_open
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import blind, bp, formats, services
+from portal.files import blind, bp, formats, media, services
 from portal.files.forms import DeleteFileForm
 from portal.files.permissions import (
     can_delete_file,
@@ -37,6 +39,7 @@ from portal.files.permissions import (
     gets_blind_copy,
     is_author,
     sees_original_filename,
+    streams_proxy,
 )
 from portal.files.sanitize import SanitizeError
 from portal.loading import load_or_404
@@ -168,6 +171,10 @@ def _upload_context(file_id: int):
 
 def _completion_response(result):
     file = result.file
+    if file.status == EntryFile.CHECKING:
+        return jsonify(file_id=file.id, status=file.status, size=file.size,
+                       size_text=services.human_size(file.size),
+                       message=_("Checking…")), 202
     if file.status == EntryFile.REJECTED:
         return jsonify(error=file.reject_reason, file_id=file.id, status=file.status), 422
     warning = None
@@ -221,10 +228,14 @@ def verify(file_id: int):
         result = services.verify_upload(
             file=file, storage=get_storage(), actor=current_user, now=clock.now(),
             sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
+            inline_max=current_app.config["VERIFY_INLINE_MAX"],
         )
     except (DomainError, StorageError) as exc:
         return _refused(exc)
-    db.session.commit()
+    if result.file.status == EntryFile.VERIFIED:
+        media.enqueue_after_commit(result.file,
+                                   enabled=current_app.config["MEDIA_DERIVATIVES"])
+    db.session.commit()  # a CHECKING file's job starts now (in-process without Redis)
     return _completion_response(result)
 
 
@@ -273,13 +284,20 @@ def download(file_id: int):
         abort(404)
     inline = request.args.get("inline") == "1"
     key = file.key
+    content_type = file.content_type or "application/octet-stream"
+    filename = _download_name(file)
     try:
-        if gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
+        proxy = streams_proxy(current_user, file) and media.proxy_key(file, get_storage())
+        if proxy:  # a judge streams the web-playable proxy (derived data, no metadata)
+            key, content_type = proxy, media.derivatives(file)[media.PROXY][1]
+            filename = filename.rsplit(".", 1)[0] + (".mp4" if content_type == "video/mp4"
+                                                     else ".m4a")
+        elif gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
             key = blind.ensure_clean_copy(file=file, storage=get_storage())
         response = get_storage().download_response(
             key,
-            filename=_download_name(file),
-            content_type=file.content_type or "application/octet-stream",
+            filename=filename,
+            content_type=content_type,
             inline=inline,
             # The verified object must still carry its ETag; a clean copy is derived data.
             etag=file.etag if key == file.key else None,

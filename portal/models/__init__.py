@@ -16,6 +16,7 @@ from portal.models.judging import (
     panel_genres,
     panel_judges,
 )
+from portal.models.outbox import OutboxMail
 from portal.models.results import Award, ResultSnapshot
 from portal.models.users import Membership, User, UserSession, normalize_email
 
@@ -23,7 +24,7 @@ __all__ = [
     "Agency", "AgencyDossier", "AgencyFocalPoint",
     "Assignment", "AuditEvent", "Award", "ConflictDeclaration", "Contest", "Criterion",
     "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre", "Membership",
-    "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot", "Round",
-    "RoundEntry", "Score", "ScoreSheet", "User", "UserSession", "normalize_email", "panel_genres",
-    "panel_judges",
+    "OutboxMail", "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot",
+    "Round", "RoundEntry", "Score", "ScoreSheet", "User", "UserSession", "normalize_email",
+    "panel_genres", "panel_judges",
 ]

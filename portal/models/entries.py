@@ -145,6 +145,9 @@ class EntryFile(db.Model):
     __tablename__ = "entry_files"
 
     UPLOADING, VERIFIED, REJECTED = "uploading", "verified", "rejected"
+    # Arrived, and being verified by a job (files over VERIFY_INLINE_MAX): the entry cannot
+    # be submitted until it is verified or rejected.
+    CHECKING = "checking"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("entries.id"), index=True)

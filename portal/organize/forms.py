@@ -137,3 +137,9 @@ class RulingForm(FlaskForm):
     reason = TextAreaField(_l("Reason (required when ineligible or when changing a ruling)"),
                            validators=[Length(max=2000)])
     next = HiddenField()
+
+
+class RetryJobForm(FlaskForm):
+    """The retry button of one failed job on the jobs page."""
+
+    job_id = HiddenField(validators=[DataRequired(), Length(max=100)])

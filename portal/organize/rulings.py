@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from portal import audit
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.mail import send_mail
 from portal.models import (
     Contest,
     Entry,
@@ -20,6 +19,7 @@ from portal.models import (
 )
 from portal.organize.listing import PAGE_SIZE, in_registry_order
 from portal.organize.screening import ENTRY_OPTIONS
+from portal.outbox import send_mail
 
 RULINGS = (Entry.ELIGIBLE, Entry.INELIGIBLE)
 
@@ -113,11 +113,10 @@ def ruling_mail(entry: Entry) -> tuple[str, str, str]:
 
 
 def notify_rulings(entries) -> int:
-    """E-mail each entrant their entry's ruling (after the commit). Returns mails accepted.
-
-    portal.mail.send_mail never raises; without MAIL_SERVER it logs the message."""
-    sent = 0
+    """Queue a mail to each entrant with their entry's ruling, in the outbox of the current
+    transaction (sent by a job once it commits). Returns how many were queued."""
     for entry in entries:
         to, subject, body = ruling_mail(entry)
-        sent += bool(send_mail(to, subject, body))
-    return sent
+        send_mail(to, subject, body, kind="ruling", contest_id=entry.contest_id,
+                  user_id=entry.owner_id)
+    return len(entries)

@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import audit, clock, permissions
+from portal import audit, clock, jobs, outbox, permissions
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import localized, problem_text
@@ -31,12 +31,19 @@ from portal.organize import audit_trail, bp, dashboard, edition, listing, ruling
 from portal.organize.forms import (
     EmptyForm,
     GrantForm,
+    RetryJobForm,
     RulingForm,
     SettingsForm,
     SlotForm,
     level_form,
 )
-from portal.organize.permissions import can_manage_contest, can_screen_entries, can_view_audit
+from portal.organize.permissions import (
+    can_manage_contest,
+    can_retry_jobs,
+    can_screen_entries,
+    can_view_audit,
+    can_view_jobs,
+)
 from portal.organize.screening import check_entries, identity_warnings
 from portal.pagination import page_count, requested_page
 
@@ -370,8 +377,8 @@ def _rule(contest, entries, form):
     except DomainError as exc:
         db.session.rollback()
         return exc
+    rulings.notify_rulings(changed)  # outbox rows, committed with the rulings
     db.session.commit()
-    rulings.notify_rulings(changed)
     flash(_("%(n)s entries were ruled.", n=len(changed)) if changed
           else _("Nothing was changed."), "success")
     return None
@@ -472,3 +479,40 @@ def audit_csv(slug):
     contest = _contest(slug, can_view_audit)
     return _csv_response(audit_trail.audit_csv(contest, _audit_filter()),
                          f"{contest.slug}-nhat-ky.csv")
+
+
+# --------------------------------------------------------------------------- jobs and mail
+
+
+@bp.get("/<slug>/jobs")
+@login_required
+def jobs_page(slug):
+    """The queue's health, the edition's failed jobs (every edition's for an administrator)
+    with their reason and a retry button, and the mail sent for the edition: to whom, when."""
+    contest = _contest(slug, can_view_jobs)
+    page = requested_page()
+    health = jobs.runner().health(contest_id=contest.id,
+                                  everything=permissions.is_admin(current_user))
+    mails, total = outbox.recent(contest_id=contest.id, page=page, per_page=listing.PAGE_SIZE)
+    return render_template(
+        "organize/jobs.html", contest=contest, health=health, mails=mails, total=total,
+        page=page, pages=page_count(total, listing.PAGE_SIZE), retry_form=RetryJobForm(),
+        args={},
+    )
+
+
+@bp.post("/<slug>/jobs/retry")
+@login_required
+def retry_job(slug):
+    contest = _contest(slug, can_retry_jobs)
+    form = RetryJobForm()
+    runner = jobs.runner()
+    if form.validate_on_submit():
+        failed, job_contest = runner.failed_job_contest(form.job_id.data)
+        if failed and (job_contest == contest.id or permissions.is_admin(current_user)):
+            runner.requeue_failed(form.job_id.data)
+            flash(_("The job is back on the queue."), "success")
+            return redirect(url_for("organize.jobs_page", slug=contest.slug))
+    flash(_("This job is no longer among the failed jobs (it may have been retried "
+            "already)."), "warning")
+    return redirect(url_for("organize.jobs_page", slug=contest.slug))

@@ -17,9 +17,10 @@ from judging.conflicts import Conflict, EntryPeople, Judge, find_conflicts
 from judging.eligibility import Person
 from judging.problems import Problem
 from judging.ranking import RankItem
+from judging.reminders import JUDGE_STEPS, judge_reminder_step
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import rubric_max, validate_rubric
-from portal import audit
+from portal import audit, jobs
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import format_dt, problem_text
@@ -31,6 +32,7 @@ from portal.models import (
     Entry,
     Genre,
     Membership,
+    OutboxMail,
     Panel,
     Round,
     RoundEntry,
@@ -39,6 +41,7 @@ from portal.models import (
     User,
     panel_genres,
 )
+from portal.outbox import send_mail
 from portal.results.services import round_aggregate_values
 
 
@@ -728,15 +731,25 @@ def round_entry_count(rnd: Round) -> int:
                              .where(RoundEntry.round_id == rnd.id))
 
 
-def send_reminders(*, rnd: Round, now: datetime, send, actor) -> int:
-    """Email every judge with work left in the round (count and deadline in the edition's
-    time zone) through `send(to=, subject=, body=)`; return how many were sent. Audited."""
+def send_reminders(*, rnd: Round, now: datetime, actor, step: str | None = None) -> int:
+    """Queue a mail (portal.outbox) to every judge with work left in the round (count and
+    deadline in the edition's time zone); return how many were queued. Audited.
+
+    With `step` (the scheduled "3d" or "1d" reminder), a judge already reminded at this step
+    is skipped: the outbox's unique dedupe_key holds one row per judge, round and step."""
     tz = rnd.contest.timezone
     deadline = format_dt(rnd.closes_at, tz)
     sent = []
-    for row in judge_progress(rnd):
-        if row["left"] <= 0:
-            continue
+    keys = {}
+    rows = [row for row in judge_progress(rnd) if row["left"] > 0]
+    if step is not None:
+        keys = {row["id"]: f"judge_reminder:{rnd.id}:{row['id']}:{step}" for row in rows}
+        done = set(db.session.scalars(sa.select(OutboxMail.dedupe_key).where(
+            OutboxMail.dedupe_key.in_(list(keys.values())))))
+        rows = [row for row in rows if keys[row["id"]] not in done]
+        if not rows:
+            return 0
+    for row in rows:
         subject = _("Reminder: %(n)s works left to score in %(round)s",
                     n=row["left"], round=rnd.name_vi)
         body = _("Dear %(name)s,\n\nYou still have %(n)s of %(total)s works to score in "
@@ -744,11 +757,28 @@ def send_reminders(*, rnd: Round, now: datetime, send, actor) -> int:
                  "The award secretariat", name=row["name"], n=row["left"],
                  total=row["assigned"], round=rnd.name_vi, contest=rnd.contest.name,
                  deadline=deadline, tz=tz)
-        send(to=row["email"], subject=subject, body=body)
+        send_mail(row["email"], subject, body, kind="judge_reminder",
+                  contest_id=rnd.contest_id, user_id=row["id"], dedupe_key=keys.get(row["id"]),
+                  now=now)
         sent.append(row["id"])
     audit.record("round.reminders_sent", actor=actor, contest=rnd.contest, obj=rnd,
-                 after={"judges": sent, "at": now})
+                 after={"judges": sent, "at": now, "step": step})
     return len(sent)
+
+
+@jobs.periodic("rounds.judge_reminders")
+def scheduled_judge_reminders(*, now: datetime) -> int:
+    """At each tick: queue the "3d" or "1d" reminder to the judges with unsubmitted sheets
+    in every open round that closes within 3 days; each judge gets each step once."""
+    rounds = db.session.scalars(sa.select(Round).where(
+        Round.status == Round.OPEN, Round.closes_at > now,
+        Round.closes_at <= now + max(before for _step, before in JUDGE_STEPS))).all()
+    n = 0
+    for rnd in rounds:
+        step = judge_reminder_step(rnd.closes_at, now)
+        if step is not None:
+            n += send_reminders(rnd=rnd, now=now, actor=None, step=step)
+    return n
 
 
 def entry_sheets(rnd: Round, entry: Entry) -> list[Assignment]:

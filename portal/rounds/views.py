@@ -17,7 +17,6 @@ from portal.extensions import db, login_manager
 from portal.i18n import problem_text, to_local
 from portal.judge.services import reopen_sheet
 from portal.loading import load_or_404
-from portal.mail import send_mail
 from portal.models import Assignment, Contest, Entry, Round, RoundEntry, ScoreSheet, User
 from portal.pagination import page_count, requested_page
 from portal.rounds import bp, services
@@ -556,20 +555,10 @@ def progress(round_id: int):
 def reminders(round_id: int):
     rnd = _round(round_id)
     if SimpleForm().validate_on_submit():
-        failed = []
-
-        def send(*, to, subject, body):
-            if not send_mail(to, subject, body):
-                failed.append(to)
-
         try:
-            n = services.send_reminders(rnd=rnd, now=clock.now(), send=send,
-                                        actor=current_user)
+            n = services.send_reminders(rnd=rnd, now=clock.now(), actor=current_user)
             db.session.commit()
             flash(_("Reminders were sent to %(n)s judges with work left.", n=n), "success")
-            if failed:
-                flash(_("%(n)s of them were not accepted by the mail server (or no mail "
-                        "server is set); see the log.", n=len(failed)), "warning")
         except DomainError as exc:
             _fail(exc)
     return redirect(url_for("rounds.progress", round_id=round_id))

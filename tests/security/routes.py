@@ -52,6 +52,8 @@ KWARGS = {
     "organize.home": lambda w: {},
     "organize.audit_log": lambda w: {"slug": w.slug},
     "organize.audit_csv": lambda w: {"slug": w.slug},
+    "organize.jobs_page": lambda w: {"slug": w.slug},
+    "organize.retry_job": lambda w: {"slug": w.slug},
     "organize.registry": lambda w: {"slug": w.slug},
     "organize.registry_csv": lambda w: {"slug": w.slug},
     "organize.edit_level": lambda w: {"slug": w.slug, "level_id": w.level_id},

@@ -114,6 +114,8 @@ TABLE = {
     "GET /organize/<slug>/dashboard": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/entries": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/entries.csv": "L   404 404 404 404 404 404 200 200",
+    "GET /organize/<slug>/jobs": "L   404 404 404 404 404 404 200 200",
+    "POST /organize/<slug>/jobs/retry": "L   404 404 404 404 404 404 ok  ok",
     "GET /organize/<slug>/levels/<int:level_id>": "L   404 404 404 404 404 404 200 200",
     "POST /organize/<slug>/levels/<int:level_id>": "L   404 404 404 404 404 404 ok  ok",
     "GET /organize/<slug>/members": "L   404 404 404 404 404 404 200 200",

@@ -74,6 +74,9 @@
   }
 
   function init(root) {
+    if (root.querySelector(".file-checking")) {
+      watchChecking();
+    }
     var csrf = root.getAttribute("data-csrf");
     var startUrl = root.getAttribute("data-start-url");
     var partSize = Number(root.getAttribute("data-part-size")) || 16 * 1024 * 1024;
@@ -194,6 +197,38 @@
       });
       instances.push(uppy);
     });
+  }
+
+  // A large file is verified by a job: while a slot shows "checking", fetch the slots
+  // again every few seconds, but never while an upload is running (refresh() replaces
+  // the uploaders).
+  function busy() {
+    return instances.some(function (uppy) {
+      var files = uppy.getState().files || {};
+      return Object.keys(files).some(function (id) {
+        var p = files[id].progress || {};
+        return p.uploadStarted && !p.uploadComplete;
+      }) || Object.keys(files).some(function (id) {
+        var p = files[id].progress || {};
+        return p.uploadComplete && !files[id].error && p.postprocess;
+      });
+    });
+  }
+
+  var pollTimer = null;
+  function watchChecking() {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(function () {
+      var current = document.getElementById("entry-files");
+      if (!current || !current.querySelector(".file-checking")) {
+        return;
+      }
+      if (busy()) {
+        watchChecking();
+      } else {
+        refresh(current);
+      }
+    }, 3000);
   }
 
   var root = document.getElementById("entry-files");

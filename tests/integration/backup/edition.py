@@ -21,6 +21,7 @@ from portal.models import (
     Entry,
     EntryFile,
     Membership,
+    OutboxMail,
     ReferenceCounter,
     ResultSnapshot,
     RoundEntry,
@@ -124,6 +125,12 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
     db.session.flush()
     audit.record("result.published", actor=organizer, contest=contest, obj=snapshot,
                  after={"version": 1})
+    # The outbox: a receipt that was sent (what was sent to whom and when is edition data).
+    db.session.add(OutboxMail(
+        kind="receipt", contest_id=contest.id, user_id=owners[0].id,
+        to_address=owners[0].email, subject=f"Biên nhận {entries[0].reference}",
+        body="Nội dung biên nhận.", message_id=f"<outbox.{prefix}1@example.vn>",
+        created_at=NOW, sent_at=NOW, sent_via="smtp", claimed_at=NOW, claimed_by="w:1"))
     db.session.commit()
     return {"contest": contest, "keys": keys, "users": [organizer, *judges, *owners, coauthor]}
 
