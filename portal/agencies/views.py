@@ -20,9 +20,9 @@ from portal.agencies.permissions import (
     can_view_dossier,
 )
 from portal.entries.permissions import can_create_entry
-from portal.entries.services import problem_text
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.i18n import problem_text
 from portal.models import Agency, AgencyDossier, Contest, Entry
 from portal.storage import get_storage
 

@@ -17,6 +17,7 @@ from flask import render_template
 from flask_babel import force_locale
 
 from portal.exports.results_lists import lists
+from portal.results.services import review_results
 from portal.stats.figures import edition_figures, round_figures
 from portal.stats.judging import load_round, round_stats
 from portal.stats.services import edition_stats, previous_contest
@@ -30,7 +31,9 @@ def _pdf(html: str) -> bytes:
 
 def report_data(contest, *, now: datetime) -> dict:
     """Everything the report prints, as plain values (tested against the database)."""
-    review, prizes, forwarded = lists(contest)
+    review = review_results(contest, with_agreement=False)
+    found = lists(contest, review)
+    prizes, forwarded = found.prizes, found.forwarded
     stats = edition_stats(contest)
     # The report counts the current decision (what the annex lists), not only recorded rows.
     rows = review.results.rows.values() if review.results else []

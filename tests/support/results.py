@@ -110,3 +110,13 @@ def build_82625():
         sheet(rnd, other, j, total)
     db.session.commit()
     return contest, work, other, judges
+
+
+def publish_via_web(client, slug: str = "ha-tinh"):
+    """Record the decision and publish through the organizer's forms."""
+    from tests.support.web import post_form
+
+    post_form(client, f"/results/{slug}/decision",
+              {"number": "125-QĐ/TU", "decided_on": "2024-11-20"},
+              page=f"/results/{slug}/review")
+    return post_form(client, f"/results/{slug}/publish", {}, page=f"/results/{slug}/review")

@@ -83,10 +83,11 @@ def test_csv_has_bom_and_rows(decided_edition, client):
     assert [r[7] for r in fwd[2:]] == [es[0].reference]
 
 
-def test_exports_of_a_published_edition_read_the_publication_snapshot(app, edition, client):
+def test_exports_of_a_published_edition_read_the_publication_snapshot(app, decided_edition,
+                                                                     client):
     """After publication the exports are the published list, as frozen, with no draft mark,
     even when the live decision has changed since (until it is published again)."""
-    contest, es = edition
+    contest, es = decided_edition
     org = db.session.scalar(sa.select(User).where(User.email == "org@example.vn"))
     with app.test_request_context():
         results_services.publish(contest, actor=org, now=datetime.now(UTC))

@@ -10,7 +10,7 @@ import pytest
 from portal.extensions import db
 from portal.models import AuditEvent, Award, Contest, ResultSnapshot
 from tests.support.factories import make_user
-from tests.support.results import build, build_82625
+from tests.support.results import build, build_82625, publish_via_web
 from tests.support.web import html, login, post_form
 
 
@@ -72,10 +72,7 @@ def test_decision_form_keeps_input_on_error(judged_edition, client):
     assert db.session.get(Contest, judged_edition[0].id).decision_number == ""
 
 
-def _publish(client):
-    post_form(client, "/results/ha-tinh/decision",
-              {"number": "125-QĐ/TU", "decided_on": "2024-11-20"}, page="/results/ha-tinh/review")
-    return post_form(client, "/results/ha-tinh/publish", {}, page="/results/ha-tinh/review")
+_publish = publish_via_web
 
 
 def test_nothing_public_before_publishing_then_versions(judged_edition, client, app):

@@ -11,9 +11,9 @@ from portal.extensions import db
 from portal.models import Entry
 from portal.results.services import compute_round
 from portal.stats.judging import load_round
-from tests.integration.results.helpers import sheet
 from tests.integration.stats.helpers import build
 from tests.support.factories import make_user
+from tests.support.results import sheet
 from tests.support.web import login
 
 

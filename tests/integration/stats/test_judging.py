@@ -11,8 +11,8 @@ import pytest
 from portal.extensions import db
 from portal.models import Membership
 from portal.stats.judging import bands, round_stats
-from tests.integration.results.helpers import enter, entries, sheet
 from tests.support.factories import grant, make_contest, make_round, make_user
+from tests.support.results import enter, entries, sheet
 from tests.support.web import html, login
 
 OPENS = datetime(2026, 10, 1, 1, 0, tzinfo=UTC)  # 08:00 in Hà Nội

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import Entry
 from portal.results.services import latest_snapshot, snapshot_payload
-from tests.integration.results.test_pages import _publish, build
 from tests.support.factories import make_entry, make_user
+from tests.support.results import build
+from tests.support.results import publish_via_web as _publish
 from tests.support.web import html, login
 
 
