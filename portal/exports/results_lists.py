@@ -5,7 +5,7 @@ from __future__ import annotations
 from portal.results.services import Review, published_rows, review_results
 
 HEADERS = ["STT", "Mức giải", "Tên tác phẩm", "Loại hình", "Hình thức", "Tác giả (bút danh)",
-           "Cơ quan báo chí", "Mã hồ sơ"]
+           "Cơ quan báo chí", "Mã tác phẩm"]
 
 
 def as_row(n: int, item: dict) -> list:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from portal.formfields import DayDateField
 
 NO_PRIZE = "-"
 
@@ -36,8 +38,8 @@ class DecisionForm(FlaskForm):
     number = StringField(_l("Decision number"),
                          validators=[DataRequired(_l("Enter the decision number.")),
                                      Length(max=120)])
-    decided_on = DateField(_l("Decision date"),
-                           validators=[DataRequired(_l("Enter the decision date."))])
+    decided_on = DayDateField(_l("Decision date"),
+                              validators=[DataRequired(_l("Enter the decision date."))])
     submit = SubmitField(_l("Save decision"))
 
 

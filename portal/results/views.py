@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE
+from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE, agreement_level
 from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db
@@ -25,6 +25,7 @@ from portal.results.forms import (
 )
 from portal.results.permissions import (
     can_decide_results,
+    can_export_judge_sheets,
     can_export_results,
     can_review_results,
     can_view_published_results,
@@ -62,6 +63,7 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
         "results/review.html", contest=contest, review=review,
         decision_form=decision_form, tiebreak_form=tiebreak_form, publish_form=PublishForm(),
         snapshots=_snapshots(contest), agreement_help=_(AGREEMENT_HELP),
+        agreement_level=agreement_level,
         disagreement_rule=disagreement_rule, forwarded_counts=review.forwarded_counts(),
     ), status
 
@@ -311,9 +313,9 @@ def export_annex(slug):
 @login_required
 def export_judge_sheets(slug, round_id, judge_id):
     contest = _contest(slug)
-    _require(can_export_results, contest)
     round_ = db.get_or_404(Round, round_id)
-    if round_.contest_id != contest.id:
+    if round_.contest_id != contest.id or not can_export_judge_sheets(current_user, round_,
+                                                                      judge_id):
         abort(404)
     from portal.exports import results_pdf
 

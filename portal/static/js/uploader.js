@@ -73,6 +73,27 @@
       .catch(function () { window.location.reload(); });
   }
 
+  // Every slot's Dashboard has the same "browse files" button: give each one its slot's
+  // name, so a screen reader's list of buttons tells them apart (WCAG 2.4.6).
+  function nameButtons(el) {
+    var slot = el.closest(".file-slot");
+    var heading = slot && slot.querySelector("h3");
+    if (!heading) {
+      return;
+    }
+    var name = heading.textContent.replace(/\s+/g, " ").trim();
+    var apply = function () {
+      el.querySelectorAll("button").forEach(function (button) {
+        var text = button.textContent.replace(/\s+/g, " ").trim();
+        if (text && !button.hasAttribute("aria-label")) {
+          button.setAttribute("aria-label", text + " — " + name);
+        }
+      });
+    };
+    apply();
+    new MutationObserver(apply).observe(el, { childList: true, subtree: true });
+  }
+
   function init(root) {
     var csrf = root.getAttribute("data-csrf");
     var startUrl = root.getAttribute("data-start-url");
@@ -103,6 +124,7 @@
         hideRetryButton: false,
         hideCancelButton: false
       });
+      nameButtons(el);
 
       function portal(file) {
         return (uppy.getFile(file.id) || file).meta.portal || null;

@@ -223,3 +223,23 @@ def test_only_the_outlier_sheet_is_flagged_and_the_rule_is_explained(app, client
     assert "Giám khảo 1:" not in row and "Giám khảo 2:" not in row
     assert ("Một phiếu bị đánh dấu khi tổng điểm lệch quá 20 điểm so với điểm trung bình của "
             "các giám khảo khác") in page
+
+
+def test_review_page_names_aggregation_and_agreement_in_words(edition, client):
+    page = html(client.get("/results/ha-tinh/review"))
+    # "Cách tổng hợp điểm: mean" was the raw code; the round form's label is shown instead.
+    assert "Cách tổng hợp điểm: <strong>Trung bình" in page
+    assert "<strong>mean</strong>" not in page
+    # Both judges rank the works in the same order: W = 1, said in words with the number.
+    assert "<strong>mức thống nhất cao</strong> (W = 1,00)" in page
+
+
+def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(edition, client):
+    post_form(client, "/results/ha-tinh/decision",
+              {"number": "125-QĐ/TU", "decided_on": "20/11/2025"}, page="/results/ha-tinh/review")
+    contest = db.session.get(Contest, edition[0].id)
+    assert str(contest.decision_date) == "2025-11-20"
+    page = html(client.get("/results/ha-tinh/review"))
+    assert 'name="decided_on"' in page and 'type="date"' not in page
+    assert 'value="20/11/2025"' in page
+    assert "Quyết định số 125-QĐ/TU ngày 20/11/2025" in page

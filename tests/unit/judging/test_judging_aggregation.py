@@ -285,3 +285,13 @@ def test_ten_thousand_entries_with_seven_sheets_is_fast(_):
         result = aggregate(sheets, method=method, k=7)
         elapsed = time.perf_counter() - start
         assert (len(result), elapsed < 1.0) == (10_000, True)
+
+
+@pytest.mark.parametrize(("w", "level"), [
+    (None, None), (0.0, "low"), (0.39, "low"), (0.4, "moderate"), (0.69, "moderate"),
+    (0.7, "high"), (1.0, "high"),
+])
+def test_agreement_level_reads_kendalls_w_in_words(w, level):
+    from judging.aggregation import agreement_level
+
+    assert agreement_level(w) == level
