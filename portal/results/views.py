@@ -55,7 +55,8 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
         decision_form = DecisionForm(number=contest.decision_number,
                                      decided_on=contest.decision_date)
     if tiebreak_form is None and review.round is not None:
-        tiebreak_form = TiebreakForm(criteria=review.round.tiebreak_criteria)
+        tiebreak_form = TiebreakForm().fill(review.round.criteria,
+                                            services.tiebreak_codes(review.round))
     disagreement_rule = _(DISAGREEMENT_RULE) % {
         "threshold": format_num(review.round.disagreement_threshold, trim=True)
     } if review.round is not None else ""
@@ -102,9 +103,9 @@ def tiebreak(slug):
     contest = _contest(slug)
     _require(can_decide_results, contest)
     round_ = services.final_round(contest) or abort(404)
-    form = TiebreakForm()
+    form = TiebreakForm().fill(round_.criteria, services.tiebreak_codes(round_))
     if form.validate_on_submit():
-        codes = [c.strip() for c in (form.criteria.data or "").split(",") if c.strip()]
+        codes = form.codes()
         try:
             services.set_tiebreak(round_, codes=codes, actor=current_user)
         except DomainError as exc:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import AuditEvent, Award, Contest, Membership, ResultSnapshot
+from portal.models import AuditEvent, Award, Contest, Membership, ResultSnapshot, Round
 from tests.integration.results.helpers import enter, entries, sheet
 from tests.support.factories import grant, make_contest, make_round, make_user
 from tests.support.web import html, login, post_form
@@ -243,3 +243,19 @@ def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(edition, client):
     assert 'name="decided_on"' in page and 'type="date"' not in page
     assert 'value="20/11/2025"' in page
     assert "Quyết định số 125-QĐ/TU ngày 20/11/2025" in page
+
+
+def test_tiebreak_is_chosen_by_name_from_lists_in_order(edition, client):
+    contest, _es = edition
+    post_form(client, "/results/ha-tinh/tiebreak",
+              {"first": "discovery", "second": "truthful", "third": ""},
+              page="/results/ha-tinh/review")
+    rnd = db.session.scalars(db.select(Round).where(Round.contest_id == contest.id)).one()
+    db.session.refresh(rnd)
+    assert rnd.tiebreak_criteria == "discovery,truthful"
+    page = html(client.get("/results/ha-tinh/review"))
+    # Names, not codes, and the saved order preselected.
+    assert re.search(r'name="first"[^>]*>.*?<option selected value="discovery">'
+                     r"Vấn đề mới, có tính phát hiện</option>", page, re.S)
+    assert re.search(r'name="second"[^>]*>.*?<option selected value="truthful">', page, re.S)
+    assert "Codes of this round" not in page and "Mã tiêu chí của vòng" not in page
