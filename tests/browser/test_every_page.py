@@ -234,3 +234,23 @@ def test_every_page_fits_a_phone_and_passes_axe(role, demo_server, chromium_brow
         context.close()
     assert MUST_SEE[role] <= seen, f"{role} was not shown {sorted(MUST_SEE[role] - seen)}"
     assert not problems, f"{role}: {len(problems)} problems\n" + "\n".join(problems)
+
+
+def test_screening_select_all_ticks_every_row_of_the_page(demo_server, chromium_browser):
+    url, _pages = demo_server
+    context = chromium_browser.new_context(base_url=url, locale="vi-VN")
+    page = context.new_page()
+    try:
+        _login(page, ROLES["organizer"])
+        page.goto("/organize/ha-tinh-2025/screening")
+        rows = page.locator('input[name="entry_ids"]')
+        assert rows.count() >= 2
+        page.locator("#sel-all").check()  # hidden without JavaScript, shown by select_all.js
+        assert rows.evaluate_all("boxes => boxes.every(b => b.checked)")
+        rows.first.uncheck()
+        assert not page.locator("#sel-all").is_checked()
+        page.locator("#sel-all").check()
+        page.locator("#sel-all").uncheck()
+        assert rows.evaluate_all("boxes => boxes.every(b => !b.checked)")
+    finally:
+        context.close()
