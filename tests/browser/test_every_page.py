@@ -254,3 +254,23 @@ def test_screening_select_all_ticks_every_row_of_the_page(demo_server, chromium_
         assert rows.evaluate_all("boxes => boxes.every(b => !b.checked)")
     finally:
         context.close()
+
+
+def test_screening_shows_the_work_with_the_judges_viewer(demo_server, chromium_browser):
+    url, pages = demo_server
+    screen = next(path for path, endpoint in pages if endpoint == "organize.screen_entry")
+    context = chromium_browser.new_context(base_url=url, locale="vi-VN",
+                                           viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        _login(page, ROLES["organizer"])
+        page.goto(screen)
+        button = page.locator(".media-item[data-kind=pdf] a.pdf-open")
+        assert button.is_visible()  # on a phone: a button, not a frame
+        pdf = page.request.get(button.get_attribute("href"))
+        assert (pdf.status, pdf.headers["content-type"]) == (200, "application/pdf")
+        assert pdf.body().startswith(b"%PDF")
+        page.set_viewport_size({"width": 1366, "height": 800})
+        assert page.locator(".media-item[data-kind=pdf] iframe").is_visible()
+    finally:
+        context.close()
