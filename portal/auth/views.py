@@ -41,6 +41,7 @@ from portal.i18n import format_dt
 from portal.links import public_url
 from portal.models import Membership
 from portal.outbox import send_mail
+from portal.permissions import is_admin, judge_contest_ids, organizer_contest_ids
 from portal.security import safe_next
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
@@ -49,7 +50,17 @@ RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
 
 
 def _landing() -> str:
-    return url_for("entries.dashboard")
+    """Where a user's work is: the secretariat's home for an organizer (or an administrator),
+    the judging queue for a judge, "My entries" for everyone else."""
+    views = current_app.view_functions
+    if "organize.home" in views and (is_admin(current_user)
+                                     or organizer_contest_ids(current_user)):
+        return url_for("organize.home")
+    if "judge.home" in views and judge_contest_ids(current_user):
+        return url_for("judge.home")
+    if "entries.dashboard" in views:
+        return url_for("entries.dashboard")
+    return url_for("main.index")
 
 
 def _open_session(user, *, remember: bool) -> None:

@@ -225,7 +225,8 @@ def new_entry(slug: str):
     flash(_("Draft saved."), "success")
     if "save_submit" in request.form:
         return redirect(url_for("entries.submit", entry_id=entry.id))
-    return redirect(url_for("entries.edit", entry_id=entry.id))
+    # Files can be added only once the draft exists: go straight to them.
+    return redirect(url_for("entries.edit", entry_id=entry.id, _anchor="files"))
 
 
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])

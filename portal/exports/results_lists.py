@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from portal.results.services import Review, result_lists
 
 HEADERS = ["STT", "Mức giải", "Tên tác phẩm", "Loại hình", "Hình thức", "Tác giả (bút danh)",
-           "Cơ quan báo chí", "Mã hồ sơ"]
+           "Cơ quan báo chí", "Mã tác phẩm"]
 DRAFT_MARK = "DỰ THẢO: kết quả chưa công bố, có thể còn thay đổi"
 DRAFT_SUFFIX = " (dự thảo)"
 

@@ -88,13 +88,14 @@ def build(contest) -> bytes:
         sa.select(User.id, User.full_name).where(User.id.in_(judge_ids))).all()
     ) if judge_ids else {}
     genre_pos = {g.code: i for i, g in enumerate(review.genres)}
+    genre_names = {g.code: g.name_vi for g in review.genres}  # the sheet shows names, not codes
 
     for round_, results in computed:
         judges = sorted(results.judges, key=lambda j: (names.get(j, ""), j))
-        headers = (["Mã hồ sơ", "Tên tác phẩm", "Loại hình"]
+        headers = (["Mã tác phẩm", "Tên tác phẩm", "Loại hình"]
                    + [names.get(j, str(j)) for j in judges]
                    + ["Số phiếu", "Tổng điểm", "Điểm tổng hợp", "Xếp hạng", "Cảnh báo"])
-        widths = [16, 45, 10] + [12] * len(judges) + [9, 11, 13, 9, 40]
+        widths = [16, 45, 18] + [12] * len(judges) + [9, 11, 13, 9, 40]
         ws = _sheet(wb, f"Vòng {round_.position} - {round_.name_vi}", headers, widths, used)
         matrix: dict[int, dict[int, float]] = defaultdict(dict)
         for s in results.sheets:
@@ -111,7 +112,8 @@ def build(contest) -> bytes:
                 f"{names.get(f.judge_id, f.judge_id)}: {_num(f.total)} / {_num(f.others_mean)}"
                 for f in r.flags)
             total = sum(matrix.get(r.entry_id, {}).values()) if r.n_sheets else None
-            ws.append(xlsx_row(ws, [r.reference, r.title, r.genre_code] + cells
+            genre = genre_names.get(r.genre_code, r.genre_code)
+            ws.append(xlsx_row(ws, [r.reference, r.title, genre] + cells
                                + [r.n_sheets, _num(total), _num(r.value), r.rank,
                                   flags or None]))
 
@@ -139,7 +141,7 @@ def build(contest) -> bytes:
                  {c: values[(s.judge_id, s.entry_id)].get(c) for c in codes}, s.total))
     for judge_id in sorted(per_judge, key=lambda j: (names.get(j, ""), j)):
         codes = [code for _, code, _ in criteria_order]
-        headers = (["Vòng", "Mã hồ sơ", "Tên tác phẩm"] + [n for _, _, n in criteria_order]
+        headers = (["Vòng", "Mã tác phẩm", "Tên tác phẩm"] + [n for _, _, n in criteria_order]
                    + ["Tổng điểm"])
         ws = _sheet(wb, f"GK {names.get(judge_id, judge_id)}", headers,
                     [7, 16, 45] + [14] * len(codes) + [11], used)

@@ -42,6 +42,7 @@ from portal.files.permissions import (
     streams_proxy,
 )
 from portal.files.sanitize import SanitizeError
+from portal.i18n import localized
 from portal.loading import load_or_404
 from portal.models import Entry, EntryFile, Genre
 from portal.storage import StorageError, get_storage
@@ -357,6 +358,30 @@ def delete(file_id: int):
     return redirect(back), 303
 
 
+def _viewer_items(entry) -> list[dict]:
+    """The entry's verified files for files/_viewer.html (the secretariat's view: every
+    slot). URLs are built from file ids; downloads still check can_download_file."""
+    items = []
+    for f in entry.files:
+        if f.status != EntryFile.VERIFIED:
+            continue
+        mime = (f.content_type or "").split(";", 1)[0].strip().lower()
+        kind = "pdf" if mime == "application/pdf" else next(
+            (k for k in ("audio", "video", "image") if mime.startswith(k + "/")), "other")
+        embed = url_for("files.download", file_id=f.id, inline=1)
+        if kind in ("audio", "video") and "files.stream" in current_app.view_functions:
+            embed = url_for("files.stream", file_id=f.id)
+        items.append({
+            "id": f.id, "kind": kind, "label": localized(f.slot, "label"),
+            "part": f.part_number if entry.parts_count > 1 else None, "embed": embed,
+            "download": url_for("files.download", file_id=f.id), "caption": f.caption,
+            "pages": f.page_count, "duration": services.duration_text(f.duration_seconds)
+            if f.duration_seconds else None,
+        })
+    items.sort(key=lambda m: (m["part"] or 0, m["id"]))
+    return items
+
+
 @bp.app_context_processor
 def _file_helpers():
     """What files/_slots.html needs wherever it is included (the entry form)."""
@@ -365,6 +390,7 @@ def _file_helpers():
         "duplicated_file_ids": services.duplicated_file_ids,
         "can_upload_to_entry": can_upload_to_entry,
         "file_size_text": services.human_size,
+        "file_viewer_items": _viewer_items,
         "file_duration_text": services.duration_text,
         "file_format_names": services.format_names,
         "file_accept_extensions": services.accept_extensions,

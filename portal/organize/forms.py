@@ -13,12 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import DateField as _DateField
-from wtforms import DateTimeLocalField as _DateTimeLocalField
 from wtforms import IntegerField as _IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from portal.formfields import DecimalTextField
+from portal.formfields import DayDateField, DayTimeField, DecimalTextField
 from portal.models import Contest, Entry, Membership
 
 NUMBER = _l("Enter a whole number.")
@@ -41,8 +39,6 @@ def _parse_error(field_class, message):
 
 
 IntegerField = _parse_error(_IntegerField, NUMBER)
-DateField = _parse_error(_DateField, DATE)
-DateTimeLocalField = _parse_error(_DateTimeLocalField, DATETIME)
 
 
 def status_choices():
@@ -65,13 +61,13 @@ class SettingsForm(FlaskForm):
     province = StringField(_l("Province"), validators=[Length(max=120)])
     timezone = StringField(_l("Time zone"), validators=[Length(max=60)])
     ref_prefix = StringField(_l("Reference prefix"), validators=[Length(max=20)])
-    publication_start = DateField(_l("Publication window starts"),
+    publication_start = DayDateField(_l("Publication window starts"),
                                   validators=[InputRequired(DATE)])
-    publication_end = DateField(_l("Publication window ends"), validators=[InputRequired(DATE)])
-    submission_opens = DateTimeLocalField(_l("Submissions open"), format="%Y-%m-%dT%H:%M",
-                                          validators=[InputRequired(DATETIME)])
-    submission_closes = DateTimeLocalField(_l("Submissions close"), format="%Y-%m-%dT%H:%M",
-                                           validators=[InputRequired(DATETIME)])
+    publication_end = DayDateField(_l("Publication window ends"),
+                                   validators=[InputRequired(DATE)])
+    submission_opens = DayTimeField(_l("Submissions open"), validators=[InputRequired(DATETIME)])
+    submission_closes = DayTimeField(_l("Submissions close"),
+                                     validators=[InputRequired(DATETIME)])
     per_author_cap = IntegerField(_l("Works per author (cap)"), validators=[InputRequired(NUMBER)])
     max_authors = IntegerField(_l("Authors per work (max)"), validators=[InputRequired(NUMBER)])
     max_parts = IntegerField(_l("Parts per series (max)"), validators=[InputRequired(NUMBER)])

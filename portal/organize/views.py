@@ -4,6 +4,7 @@ registry, screening and audit. Each answers 404 when the permission predicate fa
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from portal.extensions import db
 from portal.i18n import localized, problem_text
 from portal.loading import load_or_404
 from portal.models import AuditEvent, Contest, Entry, FileSlot, Genre, Membership, PrizeLevel
-from portal.organize import audit_trail, bp, dashboard, edition, listing, rulings, staff
+from portal.organize import audit_text, audit_trail, bp, dashboard, edition, listing, rulings, staff
 from portal.organize.forms import (
     EmptyForm,
     GrantForm,
@@ -113,6 +114,15 @@ def _settings_values(form: SettingsForm) -> dict:
         "entry_routes": form.entry_routes.data,
     }
 
+
+
+def _json(text: str | None) -> dict:
+    """An audit event's before/after as a dict ({} when empty or not an object)."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @login_required
@@ -427,10 +437,10 @@ def screen_entry(slug, entry_id):
             flash(error.message, "danger")
             form.reason.errors = [error.message]
             status = error.status
-    history = db.session.scalars(
+    history = [(ev, _json(ev.before), _json(ev.after)) for ev in db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.entry_id == entry.id,
                                           AuditEvent.action == "entry.ruled")
-        .order_by(AuditEvent.id.desc())).all()
+        .order_by(AuditEvent.id.desc()))]
     return render_template(
         "organize/screen_entry.html", contest=contest, entry=entry, form=form,
         problems=check_entries(contest, [entry]).get(entry.id, []),
@@ -466,6 +476,7 @@ def audit_log(slug):
     events, total = audit_trail.audit_page(contest, f, page)
     return render_template(
         "organize/audit.html", contest=contest, f=f, events=events, total=total, page=page,
+        audit_action_text=audit_text.action_text, audit_changes=audit_text.changes,
         pages=page_count(total, listing.PAGE_SIZE),
         refs=audit_trail.entry_references(e.entry_id for e in events),
         actions=audit_trail.audit_actions(contest), checked=checked, broken=broken,

@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE
+from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE, agreement_level
 from portal import clock
 from portal.errors import DomainError
 from portal.exports import closing_report, results_csv, results_pdf, results_xlsx, results_zip
@@ -27,6 +27,7 @@ from portal.results.forms import (
 )
 from portal.results.permissions import (
     can_decide_results,
+    can_export_judge_sheets,
     can_export_results,
     can_review_results,
     can_view_published_results,
@@ -46,7 +47,8 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
         decision_form = DecisionForm(number=contest.decision_number,
                                      decided_on=contest.decision_date)
     if tiebreak_form is None and review.round is not None:
-        tiebreak_form = TiebreakForm(criteria=review.round.tiebreak_criteria)
+        tiebreak_form = TiebreakForm().fill(review.round.criteria,
+                                            services.tiebreak_codes(review.round))
     disagreement_rule = _(DISAGREEMENT_RULE) % {
         "threshold": format_num(review.round.disagreement_threshold, trim=True)
     } if review.round is not None else ""
@@ -54,6 +56,7 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
         "results/review.html", contest=contest, review=review,
         decision_form=decision_form, tiebreak_form=tiebreak_form, publish_form=PublishForm(),
         snapshots=_snapshots(contest), agreement_help=_(AGREEMENT_HELP),
+        agreement_level=agreement_level,
         disagreement_rule=disagreement_rule, forwarded_counts=review.forwarded_counts(),
     ), status
 
@@ -89,9 +92,9 @@ def decision(slug):
 def tiebreak(slug):
     contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     round_ = services.final_round(contest) or abort(404)
-    form = TiebreakForm()
+    form = TiebreakForm().fill(round_.criteria, services.tiebreak_codes(round_))
     if form.validate_on_submit():
-        codes = [c.strip() for c in (form.criteria.data or "").split(",") if c.strip()]
+        codes = form.codes()
         try:
             services.set_tiebreak(round_, codes=codes, actor=current_user)
         except DomainError as exc:
@@ -290,8 +293,11 @@ def export_report(slug):
 @bp.get("/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf")
 @login_required
 def export_judge_sheets(slug, round_id, judge_id):
-    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
+    # Organizers, and the judge for their own sheets (can_export_judge_sheets).
+    contest = load_or_404(Contest, Contest.slug == slug)
     round_ = load_or_404(Round, round_id, where=lambda r: r.contest_id == contest.id)
+    if not can_export_judge_sheets(current_user, round_, judge_id):
+        abort(404)
     data = results_pdf.judge_sheets(round_, judge_id)
     if data is None:
         abort(404)

@@ -559,6 +559,12 @@ class Replacement:
     proposed: User | None
 
 
+def declared_conflict_judge_ids(entry: Entry) -> set[int]:
+    """Judges who declared a conflict of interest with this entry themselves."""
+    return set(db.session.scalars(sa.select(ConflictDeclaration.judge_id)
+                                  .where(ConflictDeclaration.entry_id == entry.id)))
+
+
 def pending_replacements(rnd: Round) -> list[Replacement]:
     """Recused assignments whose entry has fewer than k active judges, each with the judge
     judging.assignment.propose_replacement proposes (None when nobody fits)."""
@@ -671,24 +677,28 @@ def entry_progress(rnd: Round, *, page: int, per_page: int = 50) -> list[dict]:
     """One page of entries: n of k sheets submitted (one query; the page is cut before
     the sheets are counted, so the cost follows the page, not the round)."""
     page_rows = (sa.select(Entry.id.label("id"), Entry.reference.label("reference"),
-                           Entry.title.label("title"), Genre.code.label("genre"))
+                           Entry.title.label("title"), Genre.name_vi.label("genre_vi"),
+                           Genre.name_en.label("genre_en"))
                  .join(RoundEntry, RoundEntry.entry_id == Entry.id)
                  .join(Genre, Genre.id == Entry.genre_id)
                  .where(RoundEntry.round_id == rnd.id)
                  .order_by(Entry.reference, Entry.id)
                  .limit(per_page).offset((page - 1) * per_page).subquery())
     rows = db.session.execute(
-        sa.select(page_rows.c.id, page_rows.c.reference, page_rows.c.title, page_rows.c.genre,
-                  sa.func.count(Assignment.id), sa.func.coalesce(sa.func.sum(_submitted), 0))
+        sa.select(page_rows.c.id, page_rows.c.reference, page_rows.c.title,
+                  page_rows.c.genre_vi, page_rows.c.genre_en, sa.func.count(Assignment.id),
+                  sa.func.coalesce(sa.func.sum(_submitted), 0))
         .outerjoin(Assignment, sa.and_(Assignment.round_id == rnd.id,
                                        Assignment.entry_id == page_rows.c.id,
                                        Assignment.status == Assignment.ACTIVE))
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .group_by(page_rows.c.id, page_rows.c.reference, page_rows.c.title, page_rows.c.genre)
+        .group_by(page_rows.c.id, page_rows.c.reference, page_rows.c.title,
+                  page_rows.c.genre_vi, page_rows.c.genre_en)
         .order_by(page_rows.c.reference, page_rows.c.id)
     ).all()
-    return [{"id": i, "reference": ref or f"#{i}", "title": title, "genre": code,
-             "assigned": n, "submitted": int(s)} for i, ref, title, code, n, s in rows]
+    return [{"id": i, "reference": ref or f"#{i}", "title": title, "genre_vi": genre_vi,
+             "genre_en": genre_en, "assigned": n, "submitted": int(s)}
+            for i, ref, title, genre_vi, genre_en, n, s in rows]
 
 
 def panel_progress(rnd: Round) -> list[dict]:

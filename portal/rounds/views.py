@@ -438,16 +438,23 @@ def _assignment(rnd: Round, assignment_id: int) -> Assignment:
     return load_or_404(Assignment, assignment_id, where=lambda a: a.round_id == rnd.id)
 
 
-def _swap_form(formdata=True) -> SwapForm:
+def _swap_form(a: Assignment, formdata=True) -> SwapForm:
+    """The judges who may take the assignment over: never its own judge, and a judge who
+    declared a conflict with the work comes last, marked, so is never the default choice."""
     form = SwapForm() if formdata else SwapForm(formdata=None)
-    form.judge_id.choices = [(u.id, u.full_name) for u in services.edition_judges(g.contest)]
+    declared = services.declared_conflict_judge_ids(a.entry)
+    judges = [u for u in services.edition_judges(g.contest) if u.id != a.judge_id]
+    form.judge_id.choices = (
+        [(u.id, u.full_name) for u in judges if u.id not in declared]
+        + [(u.id, _("%(judge)s (declared a conflict with this work)", judge=u.full_name))
+           for u in judges if u.id in declared])
     return form
 
 
 def _render_change(rnd, a, *, swap=None, recuse=None, status=200, conflict_warning=False):
     return render_template(
         "rounds/change.html", contest=g.contest, rnd=rnd, a=a,
-        swap=swap or _swap_form(formdata=False), recuse=recuse or RecuseForm(formdata=None),
+        swap=swap or _swap_form(a, formdata=False), recuse=recuse or RecuseForm(formdata=None),
         simple=SimpleForm(), conflict_warning=conflict_warning,
     ), status
 
@@ -462,7 +469,7 @@ def change(round_id: int, assignment_id: int):
 def swap(round_id: int, assignment_id: int):
     rnd = _round(round_id)
     a = _assignment(rnd, assignment_id)
-    form = _swap_form()
+    form = _swap_form(a)
     if not form.validate_on_submit():
         return _render_change(rnd, a, swap=form, status=422)
     judge = db.session.get(User, form.judge_id.data)

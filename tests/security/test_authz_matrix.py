@@ -183,8 +183,9 @@ TABLE = {
     "GET /results/<slug>/export/nomination.zip": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/report.pdf": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/results.xlsx": "L   404 404 404 404 404 404 200 200",
+    # judge_id is judge_a's: that judge may print their own sheets, no other judge may.
     "GET /results/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf":
-        "L   404 404 404 404 404 404 200 200",
+        "L   404 404 404 200 404 404 200 200",
     "POST /results/<slug>/publish": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/review": "L   404 404 404 404 404 404 200 200",
     "POST /results/<slug>/tiebreak": "L   404 404 404 404 404 404 ok  ok",

@@ -254,3 +254,14 @@ def test_account_page_lists_roles_in_constant_queries(app, client, user, queries
         page = html(client.get("/auth/account"))
     assert page.count(": thành viên Ban Tổ chức</li>") == 4
     assert large.n == small.n
+
+
+@pytest.mark.parametrize(("role", "landing"), [
+    (Membership.ORGANIZER, "/organize/"), (Membership.JUDGE, "/judge/"), (None, "/entries/")])
+def test_login_lands_each_role_where_its_work_is(app, client, role, landing):
+    user = make_user("vai@example.vn")
+    if role:
+        grant(user, make_contest(slug="ha-tinh"), role)
+    db.session.commit()
+    response = login(client, "vai@example.vn")
+    assert (response.status_code, response.headers["Location"]) == (302, landing)

@@ -435,3 +435,23 @@ def test_sheet_shows_saved_decimals_in_the_page_language(client):
     page = html(client.get(_url(s.first)))
     assert _input_value(page, "truthful") == "7.5"
     assert 'data-decimal-mark="."' in page
+
+
+def test_incomplete_submit_names_the_missing_scores_and_keeps_the_draft(client):
+    s = build(count=1)
+    login(client, s.judge.email)
+    post_form(client, _url(s.first),
+              {**values(orientation="", discovery=""), "comment": "", "version": "0",
+               "action": "save"})
+    assert set(_scores(s.first)) == {"truthful", "effect", "presentation"}
+    response = post_form(client, _url(s.first),
+                         {**values(orientation="", discovery=""), "comment": "",
+                          "version": "1", "action": "submit"})
+    page = html(response)
+    assert response.status_code == 422
+    assert ("Phiếu chưa đủ điểm nên chưa được nộp: hãy nhập điểm cho Định hướng chính trị "
+            "đúng đắn, Vấn đề mới, có tính phát hiện. Bản nháp đã lưu vẫn được giữ nguyên.") in page
+    assert "không hợp lệ" not in page and "chưa có gì được lưu" not in page
+    sheet = _sheet(s.first)
+    assert sheet.status == ScoreSheet.DRAFT and set(_scores(s.first)) == {
+        "truthful", "effect", "presentation"}

@@ -57,7 +57,7 @@ def test_xlsx_sheets_values_and_number_types(decided_edition, client):
     matrix = wb["Vòng 1 - Vòng sơ khảo"]
     head = [c.value for c in matrix[1]]
     row = {h: c.value for h, c in zip(head, matrix[2], strict=False)}
-    assert (row["Mã hồ sơ"], row["Trần Thị Giám Khảo"], row["Lê Văn Chấm"], row["Số phiếu"],
+    assert (row["Mã tác phẩm"], row["Trần Thị Giám Khảo"], row["Lê Văn Chấm"], row["Số phiếu"],
             row["Tổng điểm"], row["Điểm tổng hợp"], row["Xếp hạng"]) == (
         es[0].reference, 95.0, 94.0, 2, 189.0, 94.5, 1)
     judge = wb["GK Trần Thị Giám Khảo"]
@@ -188,5 +188,5 @@ def test_xlsx_rounds_half_up_like_excel(app, client):
     matrix = wb["Vòng 1 - Vòng sơ khảo"]
     head = [c.value for c in matrix[1]]
     rows = [{h: c.value for h, c in zip(head, r, strict=False)} for r in matrix.iter_rows(2)]
-    (row,) = [r for r in rows if r["Mã hồ sơ"] == work.reference]
+    (row,) = [r for r in rows if r["Mã tác phẩm"] == work.reference]
     assert (row["Điểm tổng hợp"], row["Tổng điểm"]) == (82.63, 330.5)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import AuditEvent, Award, Contest, ResultSnapshot
+from portal.models import AuditEvent, Award, Contest, ResultSnapshot, Round
 from tests.support.factories import make_user
 from tests.support.results import build, build_82625, publish_via_web
 from tests.support.web import html, login, post_form
@@ -166,3 +166,39 @@ def test_only_the_outlier_sheet_is_flagged_and_the_rule_is_explained(app, client
     assert "Giám khảo 1:" not in row and "Giám khảo 2:" not in row
     assert ("Một phiếu bị đánh dấu khi tổng điểm lệch quá 20 điểm so với điểm trung bình của "
             "các giám khảo khác") in page
+
+
+def test_review_page_names_aggregation_and_agreement_in_words(edition, client):
+    page = html(client.get("/results/ha-tinh/review"))
+    # "Cách tổng hợp điểm: mean" was the raw code; the round form's label is shown instead.
+    assert "Cách tổng hợp điểm: <strong>Trung bình" in page
+    assert "<strong>mean</strong>" not in page
+    # Both judges rank the works in the same order: W = 1, said in words with the number.
+    assert "<strong>mức thống nhất cao</strong> (W = 1,00)" in page
+
+
+def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(edition, client):
+    post_form(client, "/results/ha-tinh/decision",
+              {"number": "125-QĐ/TU", "decided_on": "20/11/2025"}, page="/results/ha-tinh/review")
+    contest = db.session.get(Contest, edition[0].id)
+    assert str(contest.decision_date) == "2025-11-20"
+    page = html(client.get("/results/ha-tinh/review"))
+    assert 'name="decided_on"' in page and 'type="date"' not in page
+    assert 'value="20/11/2025"' in page
+    assert "Quyết định số 125-QĐ/TU ngày 20/11/2025" in page
+
+
+def test_tiebreak_is_chosen_by_name_from_lists_in_order(edition, client):
+    contest, _es = edition
+    post_form(client, "/results/ha-tinh/tiebreak",
+              {"first": "discovery", "second": "truthful", "third": ""},
+              page="/results/ha-tinh/review")
+    rnd = db.session.scalars(db.select(Round).where(Round.contest_id == contest.id)).one()
+    db.session.refresh(rnd)
+    assert rnd.tiebreak_criteria == "discovery,truthful"
+    page = html(client.get("/results/ha-tinh/review"))
+    # Names, not codes, and the saved order preselected.
+    assert re.search(r'name="first"[^>]*>.*?<option selected value="discovery">'
+                     r"Vấn đề mới, có tính phát hiện</option>", page, re.S)
+    assert re.search(r'name="second"[^>]*>.*?<option selected value="truthful">', page, re.S)
+    assert "Codes of this round" not in page and "Mã tiêu chí của vòng" not in page

@@ -270,3 +270,13 @@ def test_score_scale_is_the_weighted_maximum():
     rubric = [Criterion("content", Decimal(40), Decimal(1), Decimal(1)),
               Criterion("form", Decimal(30), Decimal(1), Decimal(2))]
     assert (score_scale(rubric), score_scale([])) == ((0.0, 100.0), (0.0, 100.0))
+
+
+@pytest.mark.parametrize(("w", "level"), [
+    (None, None), (0.0, "low"), (0.39, "low"), (0.4, "moderate"), (0.69, "moderate"),
+    (0.7, "high"), (1.0, "high"),
+])
+def test_agreement_level_reads_kendalls_w_in_words(w, level):
+    from judging.aggregation import agreement_level
+
+    assert agreement_level(w) == level
