@@ -27,6 +27,15 @@ from portal.models import (
 from portal.storage import Storage
 
 
+class DossierNotEligible(NotEligible):
+    """Some entries of a dossier fail screening: ``entry_problems`` pairs each entry with
+    one of its problems (a Problem), so the page can name the entry."""
+
+    def __init__(self, message, *, entry_problems):
+        super().__init__(message, problems=[p for _entry, p in entry_problems])
+        self.entry_problems = list(entry_problems)
+
+
 def _clean(name: str) -> str:
     return " ".join((name or "").split())
 
@@ -153,10 +162,10 @@ def submit_dossier(*, agency: Agency, actor: User, now: datetime,
             for p in entry_services.screening_problems(e, now=now):
                 problems.append((e, p))
     if problems:
-        raise NotEligible(gettext("The dossier was not sent: fix every point below (or "
-                                  "withdraw the confirmation of the entry), then send it "
-                                  "again. Nothing was submitted."),
-                          problems=problems)
+        raise DossierNotEligible(
+            gettext("The dossier was not sent: fix every point below (or withdraw the "
+                    "confirmation of the entry), then send it again. Nothing was submitted."),
+            entry_problems=problems)
     number = 1 + (db.session.scalar(sa.select(sa.func.max(AgencyDossier.number)).where(
         AgencyDossier.agency_id == agency.id)) or 0)
     dossier = AgencyDossier(agency=agency, number=number, submitted_at=now,

@@ -183,7 +183,8 @@ def submit_dossier(agency_id: int):
         db.session.rollback()
         flash(exc.message, "danger")
         agency = db.session.get(Agency, agency_id)
-        return _home_page(agency, exc.status, problems=exc.problems)
+        return _home_page(agency, exc.status,
+                          problems=getattr(exc, "entry_problems", ()))
     db.session.commit()
     flash(_("Dossier no. %(n)s was sent with %(count)s entries. Its receipt lists every "
             "file with its checksum.", n=dossier.number, count=len(dossier.entries)),

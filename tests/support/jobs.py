@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import require
+from tests.support.workers import worker_index
 
-REDIS_URL = os.environ.get("TEST_JOBS_REDIS_URL", "redis://127.0.0.1:6379/13")
+# One Redis database per xdist worker (13, 12, …), apart from the rate-limit tests' 15, 14.
+REDIS_URL = os.environ.get("TEST_JOBS_REDIS_URL",
+                           f"redis://127.0.0.1:6379/{13 - worker_index() % 8}")
 ROOT = Path(__file__).resolve().parents[2]
 
 

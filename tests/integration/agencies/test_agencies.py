@@ -20,7 +20,7 @@ from portal.models import (
     FileSlot,
     Membership,
 )
-from tests.integration.entries.conftest import entry_form
+from tests.support.entries import entry_form
 from tests.support.factories import (
     genre,
     grant,

@@ -168,7 +168,7 @@ def test_only_the_outlier_sheet_is_flagged_and_the_rule_is_explained(app, client
             "các giám khảo khác") in page
 
 
-def test_review_page_names_aggregation_and_agreement_in_words(edition, client):
+def test_review_page_names_aggregation_and_agreement_in_words(judged_edition, client):
     page = html(client.get("/results/ha-tinh/review"))
     # "Cách tổng hợp điểm: mean" was the raw code; the round form's label is shown instead.
     assert "Cách tổng hợp điểm: <strong>Trung bình" in page
@@ -177,10 +177,10 @@ def test_review_page_names_aggregation_and_agreement_in_words(edition, client):
     assert "<strong>mức thống nhất cao</strong> (W = 1,00)" in page
 
 
-def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(edition, client):
+def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(judged_edition, client):
     post_form(client, "/results/ha-tinh/decision",
               {"number": "125-QĐ/TU", "decided_on": "20/11/2025"}, page="/results/ha-tinh/review")
-    contest = db.session.get(Contest, edition[0].id)
+    contest = db.session.get(Contest, judged_edition[0].id)
     assert str(contest.decision_date) == "2025-11-20"
     page = html(client.get("/results/ha-tinh/review"))
     assert 'name="decided_on"' in page and 'type="date"' not in page
@@ -188,8 +188,8 @@ def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(edition, client):
     assert "Quyết định số 125-QĐ/TU ngày 20/11/2025" in page
 
 
-def test_tiebreak_is_chosen_by_name_from_lists_in_order(edition, client):
-    contest, _es = edition
+def test_tiebreak_is_chosen_by_name_from_lists_in_order(judged_edition, client):
+    contest, _es = judged_edition
     post_form(client, "/results/ha-tinh/tiebreak",
               {"first": "discovery", "second": "truthful", "third": ""},
               page="/results/ha-tinh/review")
