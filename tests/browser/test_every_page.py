@@ -33,7 +33,8 @@ NOT_PAGES = {
     "static", "storage_local.s3_request", "files.download", "files.slots",
     "entries.receipt_pdf", "organize.audit_csv", "organize.registry_csv",
     "results.export_annex", "results.export_csv", "results.export_judge_sheets",
-    "results.export_nomination", "results.export_xlsx",
+    "results.export_nomination", "results.export_xlsx", "results.export_report",
+    "agencies.dossier_receipt",
 }
 # Pages each role must have been shown (guards the argument table against going stale).
 MUST_SEE = {
@@ -42,6 +43,8 @@ MUST_SEE = {
     "entrant-draft": {"entries.edit", "entries.submit"},
     "judge": {"judge.home", "judge.queue", "judge.sheet"},
     "organizer": {"organize.home", "organize.screening", "organize.screen_entry",
+                  "stats.dashboard", "stats.judging", "organize.jobs_page", "agencies.index",
+                  "agencies.home",
                   "organize.audit_log", "rounds.progress", "rounds.assignments",
                   "results.review", "results.entry"},
 }
@@ -52,6 +55,7 @@ def _demo_kwargs(app) -> dict:
     from portal.auth.services import make_confirm_token, make_reset_token
     from portal.extensions import db
     from portal.models import (
+        Agency,
         Assignment,
         Contest,
         Entry,
@@ -87,6 +91,7 @@ def _demo_kwargs(app) -> dict:
     version = db.session.scalar(sa.select(sa.func.max(ResultSnapshot.version))
                                 .where(ResultSnapshot.contest_id == past.id))
     owner = one(sa.select(User).where(User.email == ROLES["entrant"]))
+    agency = one(sa.select(Agency).where(Agency.contest_id == current.id).order_by(Agency.id))
     secret = app.config["SECRET_KEY"]
     on_past_round = {"slug": past.slug, "round_id": final.id}
     return {
@@ -125,6 +130,12 @@ def _demo_kwargs(app) -> dict:
         "results.review": {"slug": past.slug},
         "results.entry": {"slug": past.slug, "entry_id": finalist.id},
         "results.version": {"slug": past.slug, "n": version},
+        "organize.jobs_page": {"slug": past.slug},
+        "stats.dashboard": {"slug": past.slug},
+        "stats.judging": on_past_round,
+        "agencies.index": {"slug": current.slug},
+        "agencies.mine": {},
+        "agencies.home": {"agency_id": agency.id},
     }
 
 

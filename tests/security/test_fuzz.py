@@ -150,7 +150,9 @@ FORMS = {
                    RUBRIC_VALID, _round2_rows),
     "screening ruling": Form("org", lambda w: f"/organize/{w.slug}/screening/{w.entry_id}", {
         "ruling": "ineligible", "reason": "Ngoài thời gian đăng", "next": ""},
-        lambda w, t, r: t == "entries" and r["id"] == w.entry_id, window_closed=True),
+        # The ruling, and the entrant's mail about it in the outbox (same transaction).
+        lambda w, t, r: (t == "entries" and r["id"] == w.entry_id) or (
+            t == "outbox_mails" and r["kind"] == "ruling"), window_closed=True),
     "level change": Form("org", lambda w: f"/results/{w.slug}/entries/{w.entry_id}/level", {
         "level": "B", "reason": "Hội đồng quyết định"},
         lambda w, t, r: t == "awards" and r["entry_id"] == w.entry_id),

@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from portal import audit
 from portal.extensions import db
 from portal.models import (
+    Agency,
+    AgencyDossier,
+    AgencyFocalPoint,
     Assignment,
     Award,
     ConflictDeclaration,
@@ -131,6 +134,17 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         to_address=owners[0].email, subject=f"Biên nhận {entries[0].reference}",
         body="Nội dung biên nhận.", message_id=f"<outbox.{prefix}1@example.vn>",
         created_at=NOW, sent_at=NOW, sent_via="smtp", claimed_at=NOW, claimed_by="w:1"))
+    # An agency with its focal point, which sent the first entry in its dossier.
+    agency = Agency(contest=contest, name="Báo Hà Tĩnh", name_key="bao ha tinh")
+    db.session.add(agency)
+    db.session.flush()
+    db.session.add(AgencyFocalPoint(agency_id=agency.id, user_id=owners[0].id))
+    dossier = AgencyDossier(agency=agency, number=1, submitted_at=NOW,
+                            submitted_by_id=owners[0].id)
+    db.session.add(dossier)
+    db.session.flush()
+    entries[0].agency_id, entries[0].dossier_id = agency.id, dossier.id
+    entries[0].agency_confirmed_at, entries[0].agency_confirmed_by_id = NOW, owners[0].id
     db.session.commit()
     return {"contest": contest, "keys": keys, "users": [organizer, *judges, *owners, coauthor]}
 
