@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from portal import create_app
 from portal.extensions import db
 from portal.organize.loader import load_edition, read_edition_file
+from tests.support.apps import served_app
 from tests.support.databases import require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -64,16 +64,7 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     root = tmp_path_factory.mktemp("live")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser-test-secret",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(root / "portal.sqlite"),
-        "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_ENABLED": False,
-        "STORAGE_BACKEND": "local",
-        "STORAGE_LOCAL_ROOT": str(root / "uploads"),
-        "MAIL_SERVER": None,
-    })
+    app = served_app(root, "browser-test-secret")
     with app.app_context():
         db.create_all()
         contest = load_edition(read_edition_file(EXAMPLE))

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.demo.commands import PASSWORD
+from tests.support.apps import served_app
 
 AXE = Path(__file__).resolve().parents[1] / "support" / "axe.min.js"
 WIDTHS = (390, 1366)
@@ -144,20 +145,10 @@ def demo_server(tmp_path_factory, chromium_browser):
     """The portal with the demo loaded, on 127.0.0.1:<free port>; yields (url, pages)."""
     from werkzeug.serving import make_server
 
-    from portal import create_app
     from portal.extensions import db
 
     root = tmp_path_factory.mktemp("demo-pages")
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "every-page-secret",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(root / "portal.sqlite"),
-        "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_ENABLED": False,
-        "STORAGE_BACKEND": "local",
-        "STORAGE_LOCAL_ROOT": str(root / "uploads"),
-        "MAIL_SERVER": None,
-    })
+    app = served_app(root, "every-page-secret")
     with app.app_context():
         db.create_all()
         loaded = app.test_cli_runner().invoke(args=["demo", "load"])

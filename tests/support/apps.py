@@ -69,3 +69,20 @@ def memoize_url_builders() -> None:
 
     compile_builder.memoized = True
     Rule._compile_builder = compile_builder
+
+
+def served_app(root, secret: str):
+    """An app for a server the browser tests drive: SQLite and local storage under
+    ``root``, CSRF on, no rate limits, mail to the log."""
+    from portal import create_app
+
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(root / "portal.sqlite"),
+        "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_ENABLED": False,
+        "STORAGE_BACKEND": "local",
+        "STORAGE_LOCAL_ROOT": str(root / "uploads"),
+        "MAIL_SERVER": None,
+    })
