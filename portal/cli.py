@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+import click
 from flask import Flask
 
 AREAS = (
@@ -21,7 +22,17 @@ def init_app(app: Flask) -> None:
                 raise
             continue
         for command in module.COMMANDS:
-            app.cli.add_command(command)
+            _add(app, command)
     from portal import audit_commands
 
     app.cli.add_command(audit_commands.audit)
+
+
+def _add(app: Flask, command) -> None:
+    """Add a command; two areas' groups of the same name (`flask edition …`) are merged."""
+    existing = app.cli.commands.get(command.name)
+    if isinstance(existing, click.Group) and isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            existing.add_command(sub, name)
+    else:
+        app.cli.add_command(command)

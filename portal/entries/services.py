@@ -585,3 +585,10 @@ def answer_invitation(author: EntryAuthor, *, user: User, accept: bool,
     record("entry.coauthor_accepted" if accept else "entry.coauthor_declined", actor=user,
            entry=author.entry, obj=author, after={"user_id": user.id, "position": author.position})
     return author
+
+
+def take_reference(contest: Contest, genre: Genre) -> tuple[int, str]:
+    """The next (sequence number, reference code) of ``genre`` in ``contest``, taken under
+    the same row lock as a submit: for entries that arrive already submitted (imported)."""
+    seq = _take_sequence(contest, genre)
+    return seq, format_reference(contest.ref_prefix, genre.code, seq)

@@ -15,13 +15,14 @@ from portal.models.judging import (
     panel_genres,
     panel_judges,
 )
-from portal.models.results import Award, ResultSnapshot
+from portal.models.results import Award, NationalDossier, ResultSnapshot
 from portal.models.users import Membership, User, UserSession, normalize_email
 
 __all__ = [
     "Assignment", "AuditEvent", "Award", "ConflictDeclaration", "Contest", "Criterion",
     "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre", "Membership",
-    "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot", "Round",
+    "NationalDossier", "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot",
+    "Round",
     "RoundEntry", "Score", "ScoreSheet", "User", "UserSession", "normalize_email", "panel_genres",
     "panel_judges",
 ]

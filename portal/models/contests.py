@@ -44,6 +44,9 @@ class Contest(db.Model):
     release_averages: so.Mapped[bool] = so.mapped_column(default=False)
     decision_number: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     decision_date: so.Mapped[date | None]
+    # Works sent "tham dự Giải toàn quốc" are a selection of any size; some provinces want
+    # the reason for each one written down.
+    national_reason_required: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     genres: so.Mapped[list[Genre]] = so.relationship(
@@ -76,7 +79,6 @@ class Genre(db.Model):
     # Word used for one part in the published "form", e.g. "Phóng sự 5 kỳ", "Chùm ảnh 6 ảnh".
     series_word_vi: so.Mapped[str] = so.mapped_column(sa.String(60), default="Loạt bài")
     part_word_vi: so.Mapped[str] = so.mapped_column(sa.String(30), default="kỳ")
-    forward_quota: so.Mapped[int] = so.mapped_column(default=0)
 
     contest: so.Mapped[Contest] = so.relationship(back_populates="genres")
     slots: so.Mapped[list[FileSlot]] = so.relationship(

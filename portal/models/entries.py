@@ -44,6 +44,12 @@ class Entry(db.Model):
     prior_prize_giver: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     not_national_award: so.Mapped[bool] = so.mapped_column(default=False)
     accepted_rules: so.Mapped[bool] = so.mapped_column(default=False)
+    # An entry imported from a province's dossier into a national edition: the province
+    # that sent it, its reference there and the dossier it came in.
+    sent_by: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    source_reference: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    dossier_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("national_dossiers.id"), index=True)
     search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # diacritic-free
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

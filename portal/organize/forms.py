@@ -79,6 +79,8 @@ class SettingsForm(FlaskForm):
     allow_quota_transfer = BooleanField(_l("Allow moving unused prize quotas between genres"))
     special_prize_count = IntegerField(_l("Special prizes"), validators=[InputRequired(NUMBER)])
     release_averages = BooleanField(_l("Publish average scores with the results"))
+    national_reason_required = BooleanField(
+        _l("Require a reason for each work sent to the national award"))
 
     # Errors for these may come from the service's cross-field rules.
     SERVICE_FIELDS = ("name", "timezone", "ref_prefix", "year", "number", "per_author_cap",

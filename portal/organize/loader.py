@@ -97,6 +97,7 @@ def load_edition(data: dict) -> Contest:
     contest.rules_url = e.get("rules_url", "")
     contest.allow_quota_transfer = bool(e.get("allow_quota_transfer", False))
     contest.special_prize_count = int(e.get("special_prize_count", 0))
+    contest.national_reason_required = bool(e.get("national_reason_required", False))
     if contest.publication_start > contest.publication_end:
         raise EditionFileError("[edition] publication_start is after publication_end")
     if contest.submission_opens >= contest.submission_closes:
@@ -126,7 +127,6 @@ def _load_genres(contest: Contest, rows: list[dict]) -> dict[str, Genre]:
         genre.requires_url = bool(row.get("requires_url", False))
         genre.series_word_vi = row.get("series_word_vi", "Loạt bài")
         genre.part_word_vi = row.get("part_word_vi", "kỳ")
-        genre.forward_quota = int(row.get("forward_quota", 0))
         slots = {s.kind: s for s in genre.slots}
         for j, srow in enumerate(row.get("slots", [])):
             swhere = f"{where} slot #{j + 1}"

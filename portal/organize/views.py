@@ -125,6 +125,7 @@ def _settings_values(form: SettingsForm) -> dict:
         "allow_quota_transfer": bool(form.allow_quota_transfer.data),
         "special_prize_count": form.special_prize_count.data,
         "release_averages": bool(form.release_averages.data),
+        "national_reason_required": bool(form.national_reason_required.data),
     }
 
 

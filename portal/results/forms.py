@@ -19,9 +19,9 @@ class LevelForm(FlaskForm):
 
 
 class ForwardForm(FlaskForm):
-    forwarded = BooleanField(_l("Forward to the national round"))
-    reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Save forwarding"))
+    forwarded = BooleanField(_l("Send to the national award"))
+    reason = TextAreaField(_l("Reason for sending it"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save the selection"))
 
 
 class AcceptIncompleteForm(FlaskForm):

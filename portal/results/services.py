@@ -434,26 +434,17 @@ def set_level(contest: Contest, entry: Entry, *, level_code: str | None, reason:
 
 def set_forwarded(contest: Contest, entry: Entry, *, forwarded: bool, reason: str,
                   actor: User, now: datetime) -> Award:
-    """Mark (or unmark) an entry as forwarded to the national round.
+    """Select (or unselect) a work of the final round to send to the national award.
 
-    Raises ResultsError when the genre's forward quota would be exceeded."""
+    The selection has any size, prize winners or not. Raises ResultsError when the edition
+    wants a reason for each work sent (Contest.national_reason_required) and none is given."""
     round_ = final_round(contest)
     if round_ is None:
         raise ResultsError(_("This edition has no judging round yet."))
     _round_entry(round_, entry)
-    genre = db.session.get(Genre, entry.genre_id)
+    if forwarded and contest.national_reason_required and not (reason or "").strip():
+        raise ResultsError(_("Give the reason for sending this work to the national award."))
     award = _award_for(contest, entry)
-    if forwarded and not award.forwarded:
-        already = db.session.scalar(
-            sa.select(sa.func.count(Award.id)).join(Entry, Entry.id == Award.entry_id)
-            .where(Award.contest_id == contest.id, Award.forwarded.is_(True),
-                   Entry.genre_id == entry.genre_id, Award.entry_id != entry.id)
-        ) or 0
-        if already + 1 > genre.forward_quota:
-            raise ResultsError(_(
-                "%(genre)s may forward at most %(quota)d work(s) to the national round and "
-                "%(count)d are already forwarded. Unmark another work first.",
-                genre=genre.name_vi, quota=genre.forward_quota, count=already))
     before = _award_state(award) if award.id else None
     award.forwarded = forwarded
     award.forward_reason = (reason or "").strip()

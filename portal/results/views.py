@@ -29,6 +29,7 @@ from portal.results.permissions import (
     can_review_results,
     can_view_published_results,
 )
+from portal.storage import get_storage
 
 
 def _contest(slug: str) -> Contest:
@@ -329,9 +330,10 @@ def export_judge_sheets(slug, round_id, judge_id):
 def export_nomination(slug):
     contest = _contest(slug)
     _require(can_export_results, contest)
-    from portal.exports import results_zip
+    from portal.exports import national_dossier, results_pdf
 
-    stream = results_zip.nomination_stream(contest)
+    stream = national_dossier.dossier_stream(
+        contest, storage=get_storage(), decision_pdf=results_pdf.annex(contest), now=clock.now())
     return Response(stream, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ho-so-toan-quoc.zip"',
         "Cache-Control": "no-store"})

@@ -21,6 +21,7 @@ from portal.models import (
     Entry,
     EntryFile,
     Membership,
+    NationalDossier,
     ReferenceCounter,
     ResultSnapshot,
     RoundEntry,
@@ -118,6 +119,9 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         sha256=hashlib.sha256(payload.encode()).hexdigest(), audit_head=audit.head_hash(),
     )
     db.session.add(snapshot)
+    db.session.add(NationalDossier(contest_id=contest.id, sha256="cd" * 32, province="Hà Tĩnh",
+                                   source_edition="Giải tỉnh 2026", decision_number="1-QĐ/TU",
+                                   works=1, imported_at=NOW, imported_by_id=organizer.id))
     db.session.flush()
     audit.record("result.published", actor=organizer, contest=contest, obj=snapshot,
                  after={"version": 1})

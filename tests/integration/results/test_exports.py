@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import subprocess
 import zipfile
 
@@ -109,7 +110,7 @@ def test_judge_sheets_pdf(edition, client):
         f"/results/ha-tinh/export/rounds/{rnd.id}/judges/{other.id}.pdf").status_code == 404
 
 
-def test_nomination_zip_streams_files_with_manifest_checksums(edition, client):
+def test_nomination_zip_is_the_national_dossier_with_manifest_checksums(edition, client):
     contest, es = edition
     storage = get_storage()
     entry = es[0]
@@ -123,22 +124,21 @@ def test_nomination_zip_streams_files_with_manifest_checksums(edition, client):
                                  content_type="application/pdf", size=len(content),
                                  sha256=hashlib.sha256(content).hexdigest(),
                                  status=EntryFile.VERIFIED))
-        blobs[f"{entry.reference}/part-{n}.pdf"] = content
+        blobs[f"works/{entry.reference}/part-{n}.pdf"] = content
     db.session.commit()
     response = client.get("/results/ha-tinh/export/nomination.zip")
     assert response.is_streamed
     zf = zipfile.ZipFile(io.BytesIO(response.data))
-    names = zf.namelist()
-    assert names == ["danh-sach-chuyen-vong-toan-quoc.xlsx", *blobs, "manifest.csv"]
-    manifest = list(csv.DictReader(io.StringIO(zf.read("manifest.csv").decode())))
+    assert zf.namelist() == ["quyet-dinh.pdf", *blobs, f"works/{entry.reference}/entry.json",
+                             "dossier.json", "manifest.json"]
+    manifest = json.loads(zf.read("manifest.json"))["files"]
+    assert len(manifest) == len(zf.namelist()) - 1
     for row in manifest:
-        stored = b"".join(storage.iter_chunks(row["file"].replace(
-            f"{entry.reference}/part-", f"{contest.slug}/{entry.id}/file").removesuffix(".pdf")))
-        assert row["sha256"] == hashlib.sha256(stored).hexdigest() == row[
-            "sha256_recorded_at_upload"]
-        assert zf.read(row["file"]) == blobs[row["file"]]
-    listing = load_workbook(io.BytesIO(zf.read("danh-sach-chuyen-vong-toan-quoc.xlsx")))
-    assert listing.active["C2"].value == entry.title
+        data = zf.read(row["name"])
+        assert row["sha256"] == hashlib.sha256(data).hexdigest() and row["size"] == len(data)
+    for name, content in blobs.items():
+        assert zf.read(name) == content
+    assert json.loads(zf.read(f"works/{entry.reference}/entry.json"))["title"] == entry.title
 
 
 def test_exports_are_for_organizers_only(app, client):

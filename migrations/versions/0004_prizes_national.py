@@ -1,0 +1,77 @@
+"""prize categories, names as published, Party-document settings, national selection and
+imported dossiers
+
+The per-genre "forward quota" goes: the province's selection of works sent to the national
+award has any size, with a reason per work when the edition wants one. A national edition
+records each province's dossier it imported, and each entry imported from one.
+
+Chained to 0002 on the prizes branch: re-chain to 0003_agencies_genres on merge.
+
+Revision ID: 0004_prizes_national
+Revises: auth_sessions_invitations
+Create Date: 2026-12-01 23:05:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+import portal.models.types  # noqa: F401
+
+
+revision = '0004_prizes_national'
+down_revision = 'auth_sessions_invitations'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('national_dossiers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contest_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('province', sa.String(length=255), nullable=False),
+    sa.Column('source_edition', sa.String(length=255), nullable=False),
+    sa.Column('decision_number', sa.String(length=120), nullable=False),
+    sa.Column('decision_key', sa.String(length=300), nullable=False),
+    sa.Column('works', sa.Integer(), nullable=False),
+    sa.Column('imported_at', portal.models.types.UTCDateTime(), nullable=False),
+    sa.Column('imported_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['contest_id'], ['contests.id'], name=op.f('fk_national_dossiers_contest_id_contests')),
+    sa.ForeignKeyConstraint(['imported_by_id'], ['users.id'], name=op.f('fk_national_dossiers_imported_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_national_dossiers')),
+    sa.UniqueConstraint('contest_id', 'sha256', name=op.f('uq_national_dossiers_contest_id_sha256'))
+    )
+    with op.batch_alter_table('national_dossiers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_national_dossiers_contest_id'), ['contest_id'], unique=False)
+
+    with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('national_reason_required', sa.Boolean(), nullable=False, server_default=sa.false()))
+
+    with op.batch_alter_table('genres', schema=None) as batch_op:
+        batch_op.drop_column('forward_quota')
+
+    with op.batch_alter_table('entries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sent_by', sa.String(length=255), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('source_reference', sa.String(length=40), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('dossier_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_entries_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_entries_dossier_id_national_dossiers'), 'national_dossiers', ['dossier_id'], ['id'])
+
+
+def downgrade():
+    with op.batch_alter_table('entries', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_entries_dossier_id_national_dossiers'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_entries_dossier_id'))
+        batch_op.drop_column('dossier_id')
+        batch_op.drop_column('source_reference')
+        batch_op.drop_column('sent_by')
+
+    with op.batch_alter_table('genres', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('forward_quota', sa.Integer(), nullable=False, server_default='0'))
+
+    with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.drop_column('national_reason_required')
+
+    with op.batch_alter_table('national_dossiers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_national_dossiers_contest_id'))
+
+    op.drop_table('national_dossiers')
