@@ -43,6 +43,42 @@ def upgrade():
     with op.batch_alter_table('national_dossiers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_national_dossiers_contest_id'), ['contest_id'], unique=False)
 
+    op.create_table('prize_categories',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('contest_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('name_vi', sa.String(length=200), nullable=False),
+    sa.Column('name_en', sa.String(length=200), nullable=False),
+    sa.Column('recipient', sa.String(length=10), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('decided_by', sa.String(length=10), nullable=False),
+    sa.Column('rule', sa.String(length=20), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('amount_vnd', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['contest_id'], ['contests.id'], name=op.f('fk_prize_categories_contest_id_contests')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_prize_categories')),
+    sa.UniqueConstraint('contest_id', 'code', name=op.f('uq_prize_categories_contest_id_code'))
+    )
+    with op.batch_alter_table('prize_categories', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_prize_categories_contest_id'), ['contest_id'], unique=False)
+
+    op.create_table('prize_category_awards',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=True),
+    sa.Column('recipient_name', sa.String(length=255), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('from_proposal', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('updated_at', portal.models.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['category_id'], ['prize_categories.id'], name=op.f('fk_prize_category_awards_category_id_prize_categories')),
+    sa.ForeignKeyConstraint(['entry_id'], ['entries.id'], name=op.f('fk_prize_category_awards_entry_id_entries')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_prize_category_awards'))
+    )
+    with op.batch_alter_table('prize_category_awards', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_prize_category_awards_category_id'), ['category_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_prize_category_awards_entry_id'), ['entry_id'], unique=False)
+
     with op.batch_alter_table('contests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('national_reason_required', sa.Boolean(), nullable=False, server_default=sa.false()))
 
@@ -71,6 +107,15 @@ def downgrade():
     with op.batch_alter_table('contests', schema=None) as batch_op:
         batch_op.drop_column('national_reason_required')
 
+    with op.batch_alter_table('prize_category_awards', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_prize_category_awards_entry_id'))
+        batch_op.drop_index(batch_op.f('ix_prize_category_awards_category_id'))
+
+    op.drop_table('prize_category_awards')
+    with op.batch_alter_table('prize_categories', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_prize_categories_contest_id'))
+
+    op.drop_table('prize_categories')
     with op.batch_alter_table('national_dossiers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_national_dossiers_contest_id'))
 

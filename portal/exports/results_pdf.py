@@ -9,6 +9,7 @@ from flask import render_template
 from portal.exports.results_lists import lists
 from portal.extensions import db
 from portal.models import Assignment, Entry, ScoreSheet, User
+from portal.results.services import published_categories
 
 
 def _pdf(html: str) -> bytes:
@@ -21,7 +22,7 @@ def annex(contest) -> bytes:
     """"Danh sách tác phẩm đạt giải": A4, title block, numbered rows, page numbers."""
     _review, prizes, forwarded = lists(contest)
     return _pdf(render_template("exports/annex.html", contest=contest, prizes=prizes,
-                                forwarded=forwarded))
+                                forwarded=forwarded, categories=published_categories(contest)))
 
 
 def judge_sheets(round_, judge_id: int) -> bytes | None:

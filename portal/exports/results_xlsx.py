@@ -16,10 +16,13 @@ from portal.exports.cells import xlsx_row
 from portal.exports.results_lists import HEADERS, lists
 from portal.extensions import db
 from portal.models import Assignment, Criterion, Score, ScoreSheet, User
-from portal.results.services import compute_round, rounds_of
+from portal.results.services import compute_round, published_categories, rounds_of
 
 PRIZES_TITLE = "Danh sách đạt giải"
 FORWARDED_TITLE = "Chuyển vòng toàn quốc"
+CATEGORIES_TITLE = "Giải khác"
+CATEGORY_HEADERS = ["STT", "Giải", "Người / đơn vị / tác phẩm nhận giải", "Tác phẩm", "Mã hồ sơ",
+                    "Lý do của Hội đồng"]
 LIST_WIDTHS = [6, 18, 50, 16, 18, 30, 30, 16]
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -142,6 +145,16 @@ def build(contest) -> bytes:
         for position, reference, title, crit, total in per_judge[judge_id]:
             ws.append(xlsx_row(ws, [position, reference, title]
                                + [_num(crit.get(c)) for c in codes] + [_num(total)]))
+
+    categories = published_categories(contest, with_reasons=True)
+    if categories:
+        ws = _sheet(wb, CATEGORIES_TITLE, CATEGORY_HEADERS, [6, 40, 40, 45, 16, 50], used)
+        n = 0
+        for cat in categories:
+            for w in cat["winners"]:
+                n += 1
+                ws.append(xlsx_row(ws, [n, cat["name_vi"], w["name"], w["title"] or None,
+                                        w["reference"] or None, w.get("reason") or None]))
 
     out = io.BytesIO()
     wb.save(out)

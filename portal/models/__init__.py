@@ -1,7 +1,14 @@
 """All models, imported here so Alembic sees every table."""
 
 from portal.models.audit import AuditEvent
-from portal.models.contests import Contest, FileSlot, Genre, PrizeLevel, PrizeQuota
+from portal.models.contests import (
+    Contest,
+    FileSlot,
+    Genre,
+    PrizeCategory,
+    PrizeLevel,
+    PrizeQuota,
+)
 from portal.models.entries import Entry, EntryAuthor, EntryFile, EntryPart, ReferenceCounter
 from portal.models.judging import (
     Assignment,
@@ -15,14 +22,13 @@ from portal.models.judging import (
     panel_genres,
     panel_judges,
 )
-from portal.models.results import Award, NationalDossier, ResultSnapshot
+from portal.models.results import Award, CategoryAward, NationalDossier, ResultSnapshot
 from portal.models.users import Membership, User, UserSession, normalize_email
 
 __all__ = [
-    "Assignment", "AuditEvent", "Award", "ConflictDeclaration", "Contest", "Criterion",
-    "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre", "Membership",
-    "NationalDossier", "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot",
-    "Round",
-    "RoundEntry", "Score", "ScoreSheet", "User", "UserSession", "normalize_email", "panel_genres",
-    "panel_judges",
+    "Assignment", "AuditEvent", "Award", "CategoryAward", "ConflictDeclaration", "Contest",
+    "Criterion", "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre",
+    "Membership", "NationalDossier", "Panel", "PrizeCategory", "PrizeLevel", "PrizeQuota",
+    "ReferenceCounter", "ResultSnapshot", "Round", "RoundEntry", "Score", "ScoreSheet", "User",
+    "UserSession", "normalize_email", "panel_genres", "panel_judges",
 ]

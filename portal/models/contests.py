@@ -55,6 +55,9 @@ class Contest(db.Model):
     prize_levels: so.Mapped[list[PrizeLevel]] = so.relationship(
         back_populates="contest", order_by="PrizeLevel.position", cascade="all, delete-orphan"
     )
+    prize_categories: so.Mapped[list[PrizeCategory]] = so.relationship(
+        back_populates="contest", order_by="PrizeCategory.position", cascade="all, delete-orphan"
+    )
     memberships: so.Mapped[list[Membership]] = so.relationship(  # noqa: F821
         back_populates="contest", cascade="all, delete-orphan"
     )
@@ -161,3 +164,34 @@ class PrizeQuota(db.Model):
 
     level: so.Mapped[PrizeLevel] = so.relationship(back_populates="quotas")
     genre: so.Mapped[Genre] = so.relationship()
+
+
+class PrizeCategory(db.Model):
+    """A prize beside the levels: thematic, oldest/youngest author, collective, featured
+    person. Proposed from the ranking by ``rule`` (judging.prizes.CATEGORY_RULES) or chosen by
+    the council with a reason."""
+
+    __tablename__ = "prize_categories"
+    __table_args__ = (sa.UniqueConstraint("contest_id", "code"),)
+
+    WORK, AUTHOR, UNIT, PERSON = "work", "author", "unit", "person"
+    RECIPIENTS = (WORK, AUTHOR, UNIT, PERSON)
+    RANKING, COUNCIL = "ranking", "council"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contest_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contests.id"), index=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(20))
+    name_vi: so.Mapped[str] = so.mapped_column(sa.String(200))
+    name_en: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(10), default=WORK)
+    count: so.Mapped[int] = so.mapped_column(default=1)
+    decided_by: so.Mapped[str] = so.mapped_column(sa.String(10), default=COUNCIL)
+    rule: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    amount_vnd: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+
+    contest: so.Mapped[Contest] = so.relationship(back_populates="prize_categories")
+    awards: so.Mapped[list[CategoryAward]] = so.relationship(  # noqa: F821
+        back_populates="category", order_by="CategoryAward.position",
+        cascade="all, delete-orphan"
+    )

@@ -65,3 +65,23 @@ class NationalDossier(db.Model):
     works: so.Mapped[int] = so.mapped_column(default=0)
     imported_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     imported_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+
+
+class CategoryAward(db.Model):
+    """One recipient of a prize category: a work, an author, a unit or a person named in a
+    work (``entry_id`` is the work, when there is one), with the council's reason."""
+
+    __tablename__ = "prize_category_awards"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    category_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("prize_categories.id"),
+                                                   index=True)
+    entry_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("entries.id"), index=True)
+    recipient_name: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    from_proposal: so.Mapped[bool] = so.mapped_column(default=False)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    category: so.Mapped[PrizeCategory] = so.relationship(back_populates="awards")  # noqa: F821
+    entry: so.Mapped[Entry | None] = so.relationship()  # noqa: F821

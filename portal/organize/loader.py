@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from judging.prizes import CATEGORY_RULES
 from portal.extensions import db
 from portal.models import (
     Contest,
@@ -16,6 +17,7 @@ from portal.models import (
     FileSlot,
     Genre,
     Panel,
+    PrizeCategory,
     PrizeLevel,
     PrizeQuota,
     Round,
@@ -106,6 +108,7 @@ def load_edition(data: dict) -> Contest:
 
     genres = _load_genres(contest, data.get("genres", []))
     _load_levels(contest, data.get("prize_levels", []), genres)
+    _load_categories(contest, data.get("prize_categories", []))
     _load_rounds(contest, data.get("rounds", []), genres)
     db.session.flush()
     return contest
@@ -178,6 +181,37 @@ def _load_levels(contest: Contest, rows: list[dict], genres: dict[str, Genre]) -
                 quota = PrizeQuota(genre=genre)
                 level.quotas.append(quota)
             quota.quota = int(n)
+
+
+def _load_categories(contest: Contest, rows: list[dict]) -> None:
+    """[[prize_categories]]: code, name_vi, name_en, recipient (work|author|unit|person),
+    count, decided_by (ranking|council), rule (for ranking: one of CATEGORY_RULES)."""
+    by_code = {c.code: c for c in contest.prize_categories}
+    for i, row in enumerate(rows):
+        where = f"[[prize_categories]] #{i + 1}"
+        code = _require(row, "code", where)
+        cat = by_code.get(code)
+        if cat is None:
+            cat = PrizeCategory(code=code)
+            contest.prize_categories.append(cat)
+            by_code[code] = cat
+        cat.name_vi = _require(row, "name_vi", where)
+        cat.name_en = row.get("name_en", cat.name_vi)
+        cat.recipient = row.get("recipient", PrizeCategory.WORK)
+        if cat.recipient not in PrizeCategory.RECIPIENTS:
+            raise EditionFileError(f"{where}: recipient must be one of "
+                                   f"{', '.join(PrizeCategory.RECIPIENTS)}")
+        cat.count = int(row.get("count", 1))
+        if cat.count < 1:
+            raise EditionFileError(f"{where}: count must be at least 1")
+        cat.decided_by = row.get("decided_by", PrizeCategory.COUNCIL)
+        cat.rule = row.get("rule", "") if cat.decided_by == PrizeCategory.RANKING else ""
+        if cat.decided_by not in (PrizeCategory.RANKING, PrizeCategory.COUNCIL):
+            raise EditionFileError(f"{where}: decided_by must be ranking or council")
+        if cat.decided_by == PrizeCategory.RANKING and cat.rule not in CATEGORY_RULES:
+            raise EditionFileError(f"{where}: rule must be one of {', '.join(CATEGORY_RULES)}")
+        cat.position = i
+        cat.amount_vnd = row.get("amount_vnd")
 
 
 def _rubric_changes(criteria: dict[str, Criterion], rows: list[dict]) -> bool:

@@ -49,3 +49,15 @@ class TiebreakForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     submit = SubmitField(_l("Publish results"))
+
+
+class CategoryForm(FlaskForm):
+    """One prize category's decision: accept the ranking's proposal, add the council's
+    choice (with a reason), or clear it."""
+
+    category = StringField(validators=[DataRequired(), Length(max=20)])
+    action = SelectField(choices=[("accept", "accept"), ("award", "award"),
+                                  ("clear", "clear")], validators=[DataRequired()])
+    name = StringField(_l("Recipient"), validators=[Optional(), Length(max=255)])
+    reference = StringField(_l("Reference of the work"), validators=[Optional(), Length(max=40)])
+    reason = TextAreaField(_l("The council's reason"), validators=[Optional(), Length(max=2000)])

@@ -41,6 +41,7 @@ from portal.extensions import db
 from portal.models import (
     Assignment,
     Award,
+    CategoryAward,
     Contest,
     Criterion,
     Entry,
@@ -48,6 +49,7 @@ from portal.models import (
     FileSlot,
     Genre,
     Panel,
+    PrizeCategory,
     PrizeLevel,
     ResultSnapshot,
     Round,
@@ -565,6 +567,23 @@ def published_rows(review: Review) -> tuple[list[dict], list[dict]]:
     return [row(r) for r in prized], [row(r) for r in forwarded]
 
 
+def published_categories(contest: Contest, *, with_reasons: bool = False) -> list[dict]:
+    """The prize categories and their recipients as published: names and works only; the
+    council's reasons only ``with_reasons`` (organizer exports), never in the public list."""
+    categories = db.session.scalars(
+        sa.select(PrizeCategory).where(PrizeCategory.contest_id == contest.id)
+        .order_by(PrizeCategory.position, PrizeCategory.id)
+        .options(so.selectinload(PrizeCategory.awards).joinedload(CategoryAward.entry)))
+    return [{
+        "code": c.code, "name_vi": c.name_vi, "name_en": c.name_en or c.name_vi,
+        "recipient": c.recipient,
+        "winners": [{"name": a.recipient_name, "title": a.entry.title if a.entry else "",
+                     "reference": (a.entry.reference or "") if a.entry else "",
+                     **({"reason": a.reason} if with_reasons else {})}
+                    for a in c.awards],
+    } for c in categories]
+
+
 def latest_snapshot(contest: Contest) -> ResultSnapshot | None:
     return db.session.scalar(
         sa.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
@@ -600,6 +619,7 @@ def publish(contest: Contest, *, actor: User, now: datetime) -> ResultSnapshot:
         "version": version,
         "published_at": now.isoformat(),
         "prizes": prizes,
+        "categories": published_categories(contest),
         "forwarded": forwarded,
     }
     text = audit.canonical(payload)

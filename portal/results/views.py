@@ -12,11 +12,12 @@ from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.i18n import format_num
-from portal.models import Contest, Entry, ResultSnapshot, Round
-from portal.results import bp, services
+from portal.models import Contest, Entry, PrizeCategory, ResultSnapshot, Round
+from portal.results import bp, categories, services
 from portal.results.forms import (
     NO_PRIZE,
     AcceptIncompleteForm,
+    CategoryForm,
     DecisionForm,
     ForwardForm,
     LevelForm,
@@ -49,8 +50,10 @@ def _snapshots(contest: Contest) -> list[ResultSnapshot]:
     ).all())
 
 
-def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, status=200):
+def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None,
+                   category_form=None, status=200):
     review = services.review_results(contest)
+    category_views = categories.propose_categories(review, categories.categories_of(contest))
     if decision_form is None:
         decision_form = DecisionForm(number=contest.decision_number,
                                      decided_on=contest.decision_date)
@@ -64,6 +67,7 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
         decision_form=decision_form, tiebreak_form=tiebreak_form, publish_form=PublishForm(),
         snapshots=_snapshots(contest), agreement_help=_(AGREEMENT_HELP),
         disagreement_rule=disagreement_rule, forwarded_counts=review.forwarded_counts(),
+        category_views=category_views, category_form=category_form or CategoryForm(),
     ), status
 
 
@@ -234,6 +238,48 @@ def accept(slug, entry_id):
     db.session.commit()
     flash(_("The entry is accepted with fewer score sheets and is now ranked."), "success")
     return redirect(url_for("results.review", slug=slug, _anchor=f"e{entry.id}"))
+
+
+@bp.post("/<slug>/categories")
+@login_required
+def category(slug):
+    """Decide one prize category: accept its proposal, add the council's choice, or clear."""
+    contest = _contest(slug)
+    _require(can_decide_results, contest)
+    form = CategoryForm()
+    cat = None
+    if form.validate_on_submit():
+        cat = db.session.scalar(sa.select(PrizeCategory).where(
+            PrizeCategory.contest_id == contest.id, PrizeCategory.code == form.category.data))
+    if cat is None:
+        flash(_("Choose a prize category of this edition."), "error")
+        return _render_review(contest, category_form=form, status=422)
+    try:
+        if form.action.data == "accept":
+            review = services.review_results(contest, with_agreement=False)
+            (view,) = categories.propose_categories(review, [cat])
+            categories.accept_proposal(cat, view, actor=current_user, now=clock.now())
+        elif form.action.data == "award":
+            entry = None
+            if (form.reference.data or "").strip():
+                entry = db.session.scalar(sa.select(Entry).where(
+                    Entry.contest_id == contest.id,
+                    Entry.reference == form.reference.data.strip().upper()))
+                if entry is None:
+                    raise services.ResultsError(_("No work of this edition has the reference "
+                                                  "%(ref)s.", ref=form.reference.data.strip()))
+            categories.award_by_council(cat, name=form.name.data, entry=entry,
+                                        reason=form.reason.data, actor=current_user,
+                                        now=clock.now())
+        else:
+            categories.clear_category(cat, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_review(contest, category_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("The prize %(name)s is saved.", name=cat.name_vi), "success")
+    return redirect(url_for("results.review", slug=slug, _anchor=f"cat-{cat.code}"))
 
 
 # ---------------------------------------------------------------------------- public

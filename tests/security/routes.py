@@ -70,6 +70,7 @@ KWARGS = {
     "rounds.reopen": lambda w: {"slug": w.slug, "round_id": w.round_id,
                                 "sheet_id": w.sheet_id},
     "results.public": lambda w: {"slug": w.slug},
+    "results.category": lambda w: {"slug": w.slug},
     "results.decision": lambda w: {"slug": w.slug},
     "results.publish": lambda w: {"slug": w.slug},
     "results.review": lambda w: {"slug": w.slug},

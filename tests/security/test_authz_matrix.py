@@ -153,6 +153,7 @@ TABLE = {
     "POST /organize/<slug>/slots/<int:slot_id>": "L   404 404 404 404 404 404 ok  ok",
     "GET /organize/<slug>/structure": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>": "200 200 200 200 200 200 200 200 200",
+    "POST /results/<slug>/categories": "L   404 404 404 404 404 404 ok  ok",
     "POST /results/<slug>/decision": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/entries/<int:entry_id>": "L   404 404 404 404 404 404 200 200",
     "POST /results/<slug>/entries/<int:entry_id>/accept": "L   404 404 404 404 404 404 ok  ok",
