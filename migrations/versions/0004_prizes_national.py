@@ -81,6 +81,8 @@ def upgrade():
 
     with op.batch_alter_table('contests', schema=None) as batch_op:
         batch_op.add_column(sa.Column('national_reason_required', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('issuing_body', sa.String(length=255), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('document_place', sa.String(length=120), nullable=False, server_default=''))
 
     with op.batch_alter_table('genres', schema=None) as batch_op:
         batch_op.drop_column('forward_quota')
@@ -105,6 +107,8 @@ def downgrade():
         batch_op.add_column(sa.Column('forward_quota', sa.Integer(), nullable=False, server_default='0'))
 
     with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.drop_column('document_place')
+        batch_op.drop_column('issuing_body')
         batch_op.drop_column('national_reason_required')
 
     with op.batch_alter_table('prize_category_awards', schema=None) as batch_op:

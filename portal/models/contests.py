@@ -47,6 +47,11 @@ class Contest(db.Model):
     # Works sent "tham dự Giải toàn quốc" are a selection of any size; some provinces want
     # the reason for each one written down.
     national_reason_required: so.Mapped[bool] = so.mapped_column(default=False)
+    # The decision and its annex are Party documents: the body that issues them (top left,
+    # one line per "/" or line break, e.g. "TỈNH ỦY HÀ TĨNH / BAN THƯỜNG VỤ") and the place
+    # on the date line ("Hà Tĩnh, ngày … tháng … năm …").
+    issuing_body: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    document_place: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     genres: so.Mapped[list[Genre]] = so.relationship(
@@ -64,6 +69,12 @@ class Contest(db.Model):
 
     def __repr__(self) -> str:
         return f"<Contest {self.slug}>"
+
+    @property
+    def issuing_lines(self) -> list[str]:
+        """The issuing body's lines (the organizing body when none is set)."""
+        text = (self.issuing_body or self.organizing_body or "").replace(" / ", "\n")
+        return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class Genre(db.Model):

@@ -62,6 +62,10 @@ class SettingsForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(NUMBER)])
     number = IntegerField(_l("Edition number"), validators=[InputRequired(NUMBER)])
     organizing_body = StringField(_l("Organizing body"), validators=[Length(max=255)])
+    issuing_body = StringField(_l("Body issuing the decision (lines separated by /)"),
+                               validators=[Length(max=255)])
+    document_place = StringField(_l("Place on the decision's date line"),
+                                 validators=[Length(max=120)])
     province = StringField(_l("Province"), validators=[Length(max=120)])
     timezone = StringField(_l("Time zone"), validators=[Length(max=60)])
     ref_prefix = StringField(_l("Reference prefix"), validators=[Length(max=20)])

@@ -100,6 +100,8 @@ def load_edition(data: dict) -> Contest:
     contest.allow_quota_transfer = bool(e.get("allow_quota_transfer", False))
     contest.special_prize_count = int(e.get("special_prize_count", 0))
     contest.national_reason_required = bool(e.get("national_reason_required", False))
+    contest.issuing_body = e.get("issuing_body", "")
+    contest.document_place = e.get("document_place", "")
     if contest.publication_start > contest.publication_end:
         raise EditionFileError("[edition] publication_start is after publication_end")
     if contest.submission_opens >= contest.submission_closes:

@@ -112,6 +112,8 @@ def _settings_values(form: SettingsForm) -> dict:
         "number": form.number.data,
         "organizing_body": (form.organizing_body.data or "").strip(),
         "province": (form.province.data or "").strip(),
+        "issuing_body": (form.issuing_body.data or "").strip(),
+        "document_place": (form.document_place.data or "").strip(),
         "timezone": tz,
         "ref_prefix": (form.ref_prefix.data or "").strip(),
         "publication_start": form.publication_start.data,

@@ -613,6 +613,7 @@ def publish(contest: Contest, *, actor: User, now: datetime) -> ResultSnapshot:
     payload = {
         "contest": {"slug": contest.slug, "name": contest.name, "name_en": contest.name_en,
                     "organizing_body": contest.organizing_body, "year": contest.year,
+                    "issuing_body": " – ".join(contest.issuing_lines),
                     "number": contest.number},
         "decision": {"number": contest.decision_number,
                      "date": contest.decision_date.isoformat()},

@@ -13,10 +13,10 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.extensions import db
-from portal.models import Award, EntryFile, FileSlot
+from portal.models import Award, EntryFile, FileSlot, Round, User
 from portal.storage import get_storage
 from tests.integration.results.test_pages import build
-from tests.support.web import login
+from tests.support.web import login, post_form
 
 
 @pytest.fixture
@@ -164,3 +164,41 @@ def test_xlsx_rounds_half_up_like_excel(app, client):
     rows = [{h: c.value for h, c in zip(head, r, strict=False)} for r in matrix.iter_rows(2)]
     (row,) = [r for r in rows if r["Mã hồ sơ"] == work.reference]
     assert (row["Điểm tổng hợp"], row["Tổng điểm"]) == (82.63, 330.5)
+
+
+def _pdf_text(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_annex_and_sheets_are_party_documents_never_the_state_motto(edition, client, app):
+    """Issue 10.8: the annex carried "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", the state motto."""
+    contest, es = edition
+    contest.issuing_body = "Tỉnh ủy Hà Tĩnh / Ban Thường vụ"
+    contest.document_place = "Hà Tĩnh"
+    contest.organizing_body = "Ban Tổ chức Giải"
+    db.session.commit()
+    text = _pdf_text(client.get("/results/ha-tinh/export/annex.pdf").data)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert lines[0].startswith("TỈNH ỦY HÀ TĨNH") and lines[0].endswith("ĐẢNG CỘNG SẢN VIỆT NAM")
+    assert lines[1].startswith("BAN THƯỜNG VỤ")
+    assert lines[1].endswith("Hà Tĩnh, ngày 20 tháng 11 năm 2024")
+    assert "Ban Tổ chức Giải" in text
+    assert "Kèm theo Quyết định số 125-QĐ/TU ngày 20/11/2024" in text
+    rnd = db.session.query(Round).one()
+    judge = db.session.query(User).filter_by(email="gk1@example.vn").one()
+    sheets = _pdf_text(client.get(
+        f"/results/ha-tinh/export/rounds/{rnd.id}/judges/{judge.id}.pdf").data)
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in sheets and "TỈNH ỦY HÀ TĨNH" in sheets
+    for pdf in (text, sheets):
+        assert "CỘNG HÒA" not in pdf and "Độc lập" not in pdf
+
+
+def test_public_page_credits_the_issuing_body(edition, client, app):
+    contest, es = edition
+    contest.issuing_body = "TỈNH ỦY HÀ TĨNH / BAN THƯỜNG VỤ"
+    db.session.commit()
+    assert post_form(client, "/results/ha-tinh/publish", {},
+                     page="/results/ha-tinh/review").status_code == 302
+    page = app.test_client().get("/results/ha-tinh").get_data(as_text=True)
+    assert "Cơ quan ban hành: TỈNH ỦY HÀ TĨNH – BAN THƯỜNG VỤ" in page
