@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 
 from judging.i18n import N_
 from judging.problems import Problem, fmt_number
 from judging.ranking import Ranked, RankItem, tie_groups
 
 __all__ = [
-    "CATEGORY_RULES", "SPECIAL_GENRE", "AuthorBirth", "CategoryProposal", "Level",
-    "PrizeProposal", "UnitWork", "propose_by_age", "propose_best_works", "propose_prizes",
-    "propose_units",
+    "CATEGORY_RULES", "NAME_STYLES", "SPECIAL_GENRE", "AuthorBirth", "CategoryProposal",
+    "Level", "PrizeProposal", "UnitWork", "propose_best_works", "propose_by_age",
+    "propose_prizes", "propose_units", "published_name", "split_prize",
 ]
 
 SPECIAL_GENRE = "*"
@@ -244,3 +245,46 @@ def propose_best_works(ranked: Sequence[Ranked | RankItem], *, count: int,
     runs = [[r.entry_id for r in run]
             for run in tie_groups([r for r in ranked if r.entry_id not in exclude])]
     return _take(runs, count)
+
+
+# --------------------------------------------------------------------------- names and money
+
+FULL, PEN, FULL_PEN = "full", "pen", "full_pen"
+NAME_STYLES = (FULL, PEN, FULL_PEN)
+"""How an edition prints authors in public lists and the annex: full name, pen name, or
+"Full name (pen name)"."""
+
+
+def published_name(full_name: str, pen_name: str, style: str) -> str:
+    """The author's name as the edition publishes it; a missing pen name falls back to the
+    full name, and "(pen name)" is left out when it repeats the full name."""
+    full, pen = (full_name or "").strip(), (pen_name or "").strip()
+    if style == FULL:
+        return full or pen
+    if style == FULL_PEN:
+        return f"{full} ({pen})" if pen and full and pen != full else (full or pen)
+    return pen or full
+
+
+def split_prize(amount: int, authors: int,
+                shares: Sequence[Decimal | None] | None = None) -> list[int]:
+    """Split a prize of ``amount`` đồng among ``authors``: by the percentage ``shares`` when
+    every author has one and they add up to 100, else equally. Whole đồng; the đồng left by
+    rounding down go one each to the first authors, so the parts always add up to ``amount``.
+
+    Raises ValueError for a negative amount or no authors."""
+    if amount < 0 or authors < 1:
+        raise ValueError("amount must be >= 0 and authors >= 1")
+    weights: list[Decimal]
+    if (shares is not None and len(shares) == authors and all(s is not None for s in shares)
+            and sum(shares) == 100 and all(s >= 0 for s in shares)):
+        weights = [Decimal(s) for s in shares]
+    else:
+        weights = [Decimal(100) / authors] * authors
+    parts = [int((Decimal(amount) * w / 100).quantize(Decimal(1), rounding=ROUND_DOWN))
+             for w in weights]
+    left = amount - sum(parts)
+    order = sorted(range(authors), key=lambda i: -weights[i])  # largest shares first
+    for i in order[:left]:
+        parts[i] += 1
+    return parts

@@ -83,6 +83,10 @@ def upgrade():
         batch_op.add_column(sa.Column('national_reason_required', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('issuing_body', sa.String(length=255), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('document_place', sa.String(length=120), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('name_style', sa.String(length=10), nullable=False, server_default='pen'))
+
+    with op.batch_alter_table('entry_authors', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('prize_share', sa.Numeric(precision=5, scale=2), nullable=True))
 
     with op.batch_alter_table('genres', schema=None) as batch_op:
         batch_op.drop_column('forward_quota')
@@ -96,6 +100,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('entry_authors', schema=None) as batch_op:
+        batch_op.drop_column('prize_share')
+
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_entries_dossier_id_national_dossiers'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_entries_dossier_id'))
@@ -107,6 +114,7 @@ def downgrade():
         batch_op.add_column(sa.Column('forward_quota', sa.Integer(), nullable=False, server_default='0'))
 
     with op.batch_alter_table('contests', schema=None) as batch_op:
+        batch_op.drop_column('name_style')
         batch_op.drop_column('document_place')
         batch_op.drop_column('issuing_body')
         batch_op.drop_column('national_reason_required')

@@ -8,19 +8,25 @@ import re
 from collections import defaultdict
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from judging.numbers import round_half_up
+from judging.prizes import split_prize
 from portal.exports.cells import xlsx_row
 from portal.exports.results_lists import HEADERS, lists
 from portal.extensions import db
-from portal.models import Assignment, Criterion, Score, ScoreSheet, User
+from portal.models import Assignment, Criterion, Entry, Score, ScoreSheet, User
 from portal.results.services import compute_round, published_categories, rounds_of
 
 PRIZES_TITLE = "Danh sách đạt giải"
 FORWARDED_TITLE = "Chuyển vòng toàn quốc"
 CATEGORIES_TITLE = "Giải khác"
+WINNERS_TITLE = "Tác giả đạt giải"
+WINNER_HEADERS = ["STT", "Mức giải", "Mã hồ sơ", "Tên tác phẩm", "Họ và tên", "Bút danh",
+                  "Năm sinh", "Cơ quan, nơi công tác", "Điện thoại", "Email",
+                  "Tiền thưởng (đồng)"]
 CATEGORY_HEADERS = ["STT", "Giải", "Người / đơn vị / tác phẩm nhận giải", "Tác phẩm", "Mã hồ sơ",
                     "Lý do của Hội đồng"]
 LIST_WIDTHS = [6, 18, 50, 16, 18, 30, 30, 16]
@@ -62,6 +68,35 @@ def _col(i: int) -> str:
 def _num(value: float | None, digits: int = 2):
     """Half-up of the exact value (82.625 -> 82.63, as Excel shows it), never float round()."""
     return None if value is None else float(round_half_up(value, digits))
+
+
+def _winners_sheet(wb, review, used: set[str]) -> None:
+    """Per author of each prize-winning work: what certificates and payment need (organizer
+    only): full name, pen name, year of birth, agency, phone, email and the money share."""
+    rows = [r for r in (review.results.rows.values() if review.results else []) if r.level]
+    level_pos = {pl.code: i for i, pl in enumerate(review.levels)}
+    amounts = {pl.code: pl.amount_vnd for pl in review.levels}
+    genre_pos = {g.code: i for i, g in enumerate(review.genres)}
+    rows.sort(key=lambda r: (level_pos.get(r.level, 99), genre_pos.get(r.genre_code, 99),
+                             r.rank or 0, r.reference))  # the prize list's order
+    entries = {e.id: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.id.in_([r.entry_id for r in rows]))
+        .options(so.selectinload(Entry.authors))
+    )} if rows else {}
+    ws = _sheet(wb, WINNERS_TITLE, WINNER_HEADERS, [6, 14, 16, 45, 28, 22, 9, 30, 14, 28, 16],
+                used)
+    n = 0
+    for r in rows:
+        authors = entries[r.entry_id].authors
+        amount = amounts.get(r.level)
+        shares = (split_prize(amount, len(authors), [a.prize_share for a in authors])
+                  if amount is not None and authors else [None] * len(authors))
+        for author, share in zip(authors, shares, strict=True):
+            n += 1
+            ws.append(xlsx_row(ws, [
+                n, review.level_name(r.level), r.reference, r.title, author.full_name,
+                author.pen_name or None, author.year_of_birth, author.workplace or None,
+                author.phone or None, author.email or None, share]))
 
 
 def build(contest) -> bytes:
@@ -145,6 +180,8 @@ def build(contest) -> bytes:
         for position, reference, title, crit, total in per_judge[judge_id]:
             ws.append(xlsx_row(ws, [position, reference, title]
                                + [_num(crit.get(c)) for c in codes] + [_num(total)]))
+
+    _winners_sheet(wb, review, used)
 
     categories = published_categories(contest, with_reasons=True)
     if categories:

@@ -52,6 +52,8 @@ class Contest(db.Model):
     # on the date line ("Hà Tĩnh, ngày … tháng … năm …").
     issuing_body: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     document_place: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    # How public lists and the annex print authors: judging.prizes.NAME_STYLES.
+    name_style: so.Mapped[str] = so.mapped_column(sa.String(10), default="pen")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     genres: so.Mapped[list[Genre]] = so.relationship(

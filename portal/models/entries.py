@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -117,6 +118,9 @@ class EntryAuthor(db.Model):
     accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     declined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     can_manage_files: so.Mapped[bool] = so.mapped_column(default=False)
+    # This author's percentage of the work's prize money when the group split it unequally;
+    # None for everyone means an equal split (judging.prizes.split_prize).
+    prize_share: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
 
     entry: so.Mapped[Entry] = so.relationship(back_populates="authors")
 

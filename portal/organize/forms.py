@@ -64,6 +64,9 @@ class SettingsForm(FlaskForm):
     organizing_body = StringField(_l("Organizing body"), validators=[Length(max=255)])
     issuing_body = StringField(_l("Body issuing the decision (lines separated by /)"),
                                validators=[Length(max=255)])
+    name_style = SelectField(_l("Authors' names in public lists and the annex"), choices=[
+        ("pen", _l("Pen name")), ("full", _l("Full name")),
+        ("full_pen", _l("Full name (pen name)"))], default="pen")
     document_place = StringField(_l("Place on the decision's date line"),
                                  validators=[Length(max=120)])
     province = StringField(_l("Province"), validators=[Length(max=120)])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from judging.prizes import CATEGORY_RULES
+from judging.prizes import CATEGORY_RULES, NAME_STYLES
 from portal.extensions import db
 from portal.models import (
     Contest,
@@ -102,6 +102,9 @@ def load_edition(data: dict) -> Contest:
     contest.national_reason_required = bool(e.get("national_reason_required", False))
     contest.issuing_body = e.get("issuing_body", "")
     contest.document_place = e.get("document_place", "")
+    contest.name_style = e.get("name_style", "pen")
+    if contest.name_style not in NAME_STYLES:
+        raise EditionFileError(f"[edition] name_style must be one of {', '.join(NAME_STYLES)}")
     if contest.publication_start > contest.publication_end:
         raise EditionFileError("[edition] publication_start is after publication_end")
     if contest.submission_opens >= contest.submission_closes:

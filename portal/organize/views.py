@@ -114,6 +114,7 @@ def _settings_values(form: SettingsForm) -> dict:
         "province": (form.province.data or "").strip(),
         "issuing_body": (form.issuing_body.data or "").strip(),
         "document_place": (form.document_place.data or "").strip(),
+        "name_style": form.name_style.data,
         "timezone": tz,
         "ref_prefix": (form.ref_prefix.data or "").strip(),
         "publication_start": form.publication_start.data,

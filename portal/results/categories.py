@@ -20,6 +20,7 @@ from judging.prizes import (
     propose_best_works,
     propose_by_age,
     propose_units,
+    published_name,
 )
 from judging.ranking import Ranked
 from judging.text import normalize_name
@@ -86,8 +87,9 @@ def propose_categories(review: Review, categories: list[PrizeCategory]) -> list[
             for entry_id, entry in sorted(entries.items()):
                 for a in entry.authors:
                     key = f"{normalize_name(a.full_name)}|{a.year_of_birth or 0}"
-                    # Published as the lists publish authors (pen name, else full name).
-                    people.setdefault(key, (a.display_name, entry_id, a.year_of_birth))
+                    # Published as the lists publish authors (Contest.name_style).
+                    name = published_name(a.full_name, a.pen_name, review.contest.name_style)
+                    people.setdefault(key, (name, entry_id, a.year_of_birth))
                     births.append(AuthorBirth(key, entry_id, a.year_of_birth))
             proposal = propose_by_age(births, count=cat.count, oldest=cat.rule == OLDEST)
             view.proposal = [Candidate(people[k][0], people[k][1],

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.formfields import DecimalTextField
+
 NO_PRIZE = "-"
 
 
@@ -61,3 +63,20 @@ class CategoryForm(FlaskForm):
     name = StringField(_l("Recipient"), validators=[Optional(), Length(max=255)])
     reference = StringField(_l("Reference of the work"), validators=[Optional(), Length(max=40)])
     reason = TextAreaField(_l("The council's reason"), validators=[Optional(), Length(max=2000)])
+
+
+class SharesForm(FlaskForm):
+    """One percentage per author of a prize-winning work, added at construction; all empty
+    means an equal split."""
+
+    submit = SubmitField(_l("Save the shares"))
+
+
+def shares_form(authors, **kwargs) -> SharesForm:
+    class _Form(SharesForm):
+        pass
+
+    for author in authors:
+        setattr(_Form, f"share_{author.id}",
+                DecimalTextField(author.full_name, validators=[Optional()], places=2))
+    return _Form(**kwargs)

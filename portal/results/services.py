@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -31,7 +32,7 @@ from judging.aggregation import (
     judge_stats,
     kendalls_w,
 )
-from judging.prizes import SPECIAL_GENRE, Level, PrizeProposal, propose_prizes
+from judging.prizes import SPECIAL_GENRE, Level, PrizeProposal, propose_prizes, published_name
 from judging.ranking import Ranked, RankItem, rank
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import score_scale
@@ -458,6 +459,29 @@ def set_forwarded(contest: Contest, entry: Entry, *, forwarded: bool, reason: st
     return award
 
 
+def set_prize_shares(contest: Contest, entry: Entry, *, shares: dict[int, Decimal | None],
+                     actor: User) -> None:
+    """Record how the group splits the work's prize money, in percent per author
+    (EntryAuthor.id -> share); every share empty means an equal split.
+
+    Raises ResultsError unless all are empty or all are given, 0 to 100, adding up to 100."""
+    if entry.contest_id != contest.id:
+        raise ResultsError(_("This entry is not in the final round."))
+    values = [shares.get(a.id) for a in entry.authors]
+    given = [v for v in values if v is not None]
+    if given and (len(given) != len(values) or sum(given) != 100
+                  or any(v < 0 or v > 100 for v in given)):
+        raise ResultsError(_("Give every author a share, each from 0 to 100, adding up to "
+                             "100; or leave them all empty for an equal split."))
+    before = {str(a.id): a.prize_share for a in entry.authors}
+    for author, value in zip(entry.authors, values, strict=True):
+        author.prize_share = value
+    db.session.flush()
+    audit.record("result.prize_shares_set", actor=actor, contest=contest, entry=entry,
+                 obj=entry, before=before, after={str(a.id): a.prize_share
+                                                  for a in entry.authors})
+
+
 def accept_incomplete(contest: Contest, entry: Entry, *, reason: str, actor: User) -> RoundEntry:
     """Let an entry with fewer than k sheets be ranked, for a stated reason."""
     round_ = final_round(contest)
@@ -553,7 +577,8 @@ def published_rows(review: Review) -> tuple[list[dict], list[dict]]:
             "reference": r.reference, "title": entry.title,
             "genre": genre.code, "genre_vi": genre.name_vi, "genre_en": genre.name_en,
             "form_vi": form_vi, "form_en": form_en,
-            "authors": [a.display_name for a in entry.authors],
+            "authors": [published_name(a.full_name, a.pen_name, review.contest.name_style)
+                        for a in entry.authors],
             "agency": "; ".join(outlets) or (entry.authors[0].workplace if entry.authors else ""),
             "level": r.level or "", "level_vi": review.level_name(r.level, "vi"),
             "level_en": review.level_name(r.level, "en"),

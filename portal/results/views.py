@@ -23,6 +23,7 @@ from portal.results.forms import (
     LevelForm,
     PublishForm,
     TiebreakForm,
+    shares_form,
 )
 from portal.results.permissions import (
     can_decide_results,
@@ -149,7 +150,7 @@ def _entry(contest: Contest, entry_id: int) -> Entry:
 
 
 def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_form=None,
-                  status=200):
+                  share_form=None, status=200):
     review = services.review_results(contest, with_agreement=False)
     row = review.results.rows.get(entry.id) if review.results else None
     if row is None:
@@ -165,7 +166,32 @@ def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_
         "results/entry.html", contest=contest, entry=entry, row=row, review=review,
         level_form=level_form, forward_form=forward_form,
         accept_form=accept_form or AcceptIncompleteForm(),
+        share_form=share_form or shares_form(entry.authors, data={
+            f"share_{a.id}": a.prize_share for a in entry.authors}),
     ), status
+
+
+@bp.post("/<slug>/entries/<int:entry_id>/shares")
+@login_required
+def shares(slug, entry_id):
+    """How the group splits the work's prize money among its authors."""
+    contest = _contest(slug)
+    _require(can_decide_results, contest)
+    entry = _entry(contest, entry_id)
+    form = shares_form(entry.authors)
+    if not form.validate_on_submit():
+        return _render_entry(contest, entry, share_form=form, status=422)
+    try:
+        services.set_prize_shares(
+            contest, entry, shares={a.id: getattr(form, f"share_{a.id}").data
+                                    for a in entry.authors}, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_entry(contest, entry, share_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("The prize money shares are saved."), "success")
+    return redirect(url_for("results.entry", slug=slug, entry_id=entry.id))
 
 
 @bp.get("/<slug>/entries/<int:entry_id>")

@@ -79,6 +79,7 @@ KWARGS = {
     "results.accept": lambda w: {"slug": w.slug, "entry_id": w.entry_id},
     "results.forward": lambda w: {"slug": w.slug, "entry_id": w.entry_id},
     "results.set_level": lambda w: {"slug": w.slug, "entry_id": w.entry_id},
+    "results.shares": lambda w: {"slug": w.slug, "entry_id": w.entry_id},
     "results.export_csv": lambda w: {"slug": w.slug, "which": "prizes"},
     "results.export_annex": lambda w: {"slug": w.slug},
     "results.export_nomination": lambda w: {"slug": w.slug},

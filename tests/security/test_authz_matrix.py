@@ -159,6 +159,7 @@ TABLE = {
     "POST /results/<slug>/entries/<int:entry_id>/accept": "L   404 404 404 404 404 404 ok  ok",
     "POST /results/<slug>/entries/<int:entry_id>/forward": "L   404 404 404 404 404 404 ok  ok",
     "POST /results/<slug>/entries/<int:entry_id>/level": "L   404 404 404 404 404 404 ok  ok",
+    "POST /results/<slug>/entries/<int:entry_id>/shares": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/export/<any(prizes, forwarded):which>.csv":
         "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/annex.pdf": "L   404 404 404 404 404 404 200 200",

@@ -17,11 +17,13 @@ from portal.extensions import db
 from portal.models import (
     Assignment,
     Award,
+    CategoryAward,
     ConflictDeclaration,
     Entry,
     EntryFile,
     Membership,
     NationalDossier,
+    PrizeCategory,
     ReferenceCounter,
     ResultSnapshot,
     RoundEntry,
@@ -119,6 +121,12 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         sha256=hashlib.sha256(payload.encode()).hexdigest(), audit_head=audit.head_hash(),
     )
     db.session.add(snapshot)
+    category = PrizeCategory(contest_id=contest.id, code="CAO", name_vi="Tác giả cao tuổi nhất",
+                             name_en="Oldest author", recipient="author", count=1,
+                             decided_by="ranking", rule="oldest_author", position=0)
+    category.awards.append(CategoryAward(entry_id=entries[0].id, recipient_name="Cao Niên",
+                                         reason="", from_proposal=True, updated_at=NOW))
+    db.session.add(category)
     db.session.add(NationalDossier(contest_id=contest.id, sha256="cd" * 32, province="Hà Tĩnh",
                                    source_edition="Giải tỉnh 2026", decision_number="1-QĐ/TU",
                                    works=1, imported_at=NOW, imported_by_id=organizer.id))

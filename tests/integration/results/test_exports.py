@@ -202,3 +202,83 @@ def test_public_page_credits_the_issuing_body(edition, client, app):
                      page="/results/ha-tinh/review").status_code == 302
     page = app.test_client().get("/results/ha-tinh").get_data(as_text=True)
     assert "Cơ quan ban hành: TỈNH ỦY HÀ TĨNH – BAN THƯỜNG VỤ" in page
+
+
+def test_winners_sheet_has_every_authors_contact_and_money_share(edition, client):
+    """Issue 10.7: certificates and payment need each author's data and share of the prize."""
+    from decimal import Decimal
+
+    from portal.models import EntryAuthor, PrizeLevel
+
+    contest, es = edition
+    db.session.query(PrizeLevel).filter_by(contest_id=contest.id, code="A").one().amount_vnd = (
+        5_000_000)
+    es[0].authors.append(EntryAuthor(position=1, full_name="Lê Thị Đồng Tác", pen_name="",
+                                     year_of_birth=1990, workplace="Đài PT-TH Hà Tĩnh",
+                                     phone="0987654321", email="dongtac@example.vn"))
+    db.session.commit()
+    wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))
+    rows = [[c.value for c in r] for r in wb["Tác giả đạt giải"].iter_rows()]
+    assert rows[0] == ["STT", "Mức giải", "Mã hồ sơ", "Tên tác phẩm", "Họ và tên", "Bút danh",
+                       "Năm sinh", "Cơ quan, nơi công tác", "Điện thoại", "Email",
+                       "Tiền thưởng (đồng)"]
+    first = [r for r in rows[1:] if r[2] == es[0].reference]
+    assert first == [
+        [1, "Giải A", es[0].reference, es[0].title, "Phạm Văn Tác Giả", "Hồng Lĩnh Sơn", 1977,
+         "Báo Hà Tĩnh", "0912345678", "tacgia@example.vn", 2_500_000],
+        [2, "Giải A", es[0].reference, es[0].title, "Lê Thị Đồng Tác", None, 1990,
+         "Đài PT-TH Hà Tĩnh", "0987654321", "dongtac@example.vn", 2_500_000]]
+    # The group split it 70/30: the sheet follows.
+    es[0].authors[0].prize_share, es[0].authors[1].prize_share = Decimal(70), Decimal(30)
+    db.session.commit()
+    wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))
+    shares = [r[10] for r in wb["Tác giả đạt giải"].iter_rows(values_only=True)
+              if r[2] == es[0].reference]
+    assert shares == [3_500_000, 1_500_000]
+    # Every other prize-winning work's author is listed too (level B has no amount set).
+    assert len(list(wb["Tác giả đạt giải"].iter_rows())) - 1 == 7
+
+
+@pytest.mark.parametrize("style,expected", [
+    ("pen", "Hồng Lĩnh Sơn"), ("full", "Phạm Văn Tác Giả"),
+    ("full_pen", "Phạm Văn Tác Giả (Hồng Lĩnh Sơn)")])
+def test_public_list_and_annex_print_names_as_the_edition_says(edition, client, app, style,
+                                                                expected):
+    contest, es = edition
+    contest.name_style = style
+    db.session.commit()
+    annex = _pdf_text(client.get("/results/ha-tinh/export/annex.pdf").data)
+    assert expected.split(" (")[0] in annex  # a long cell wraps: check its first part
+    assert ("(Hồng Lĩnh" in annex) == (style == "full_pen")
+    assert ("Phạm Văn Tác Giả" in annex) == (style != "pen")
+    assert post_form(client, "/results/ha-tinh/publish", {},
+                     page="/results/ha-tinh/review").status_code == 302
+    page = app.test_client().get("/results/ha-tinh").get_data(as_text=True)
+    assert f"<td>{expected}</td>" in page
+    if style == "pen":
+        assert "Phạm Văn Tác Giả" not in page
+
+
+def test_shares_must_add_up_to_100_and_keep_input(edition, client):
+    from decimal import Decimal
+
+    from portal.models import EntryAuthor
+
+    contest, es = edition
+    es[0].authors.append(EntryAuthor(position=1, full_name="Lê Thị Đồng Tác"))
+    db.session.commit()
+    a, b = es[0].authors
+    url = f"/results/ha-tinh/entries/{es[0].id}"
+    response = post_form(client, url + "/shares", {f"share_{a.id}": "60,5",
+                                                   f"share_{b.id}": "30"}, page=url)
+    assert response.status_code == 422
+    assert "cộng lại bằng 100" in response.get_data(as_text=True)
+    assert 'value="60,5"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [x.prize_share for x in db.session.get(type(es[0]), es[0].id).authors] == [None, None]
+    response = post_form(client, url + "/shares", {f"share_{a.id}": "69,5",
+                                                   f"share_{b.id}": "30.5"}, page=url)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [x.prize_share for x in db.session.get(type(es[0]), es[0].id).authors] == [
+        Decimal("69.5"), Decimal("30.5")]

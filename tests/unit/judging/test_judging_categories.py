@@ -87,3 +87,34 @@ def test_unit_proposal_is_monotonic_in_count(rows, count):
     larger = propose_units(works, count=count + 1)
     assert len(small.chosen) <= count
     assert set(small.chosen) <= set(larger.chosen)
+
+
+def test_published_name_styles():
+    from judging.prizes import published_name
+
+    assert published_name("Phạm Văn Tác Giả", "Hồng Lĩnh Sơn", "full") == "Phạm Văn Tác Giả"
+    assert published_name("Phạm Văn Tác Giả", "Hồng Lĩnh Sơn", "pen") == "Hồng Lĩnh Sơn"
+    assert published_name("Phạm Văn Tác Giả", "Hồng Lĩnh Sơn", "full_pen") == (
+        "Phạm Văn Tác Giả (Hồng Lĩnh Sơn)")
+    assert published_name("Lê Thị Hoa", "", "pen") == "Lê Thị Hoa"
+    assert published_name("Lê Thị Hoa", "Lê Thị Hoa", "full_pen") == "Lê Thị Hoa"
+
+
+def test_split_prize_equally_or_by_shares_and_exactly():
+    from decimal import Decimal
+
+    from judging.prizes import split_prize
+
+    assert split_prize(5_000_000, 3) == [1_666_667, 1_666_667, 1_666_666]
+    assert split_prize(5_000_000, 2, [Decimal(70), Decimal(30)]) == [3_500_000, 1_500_000]
+    # Shares that do not add up to 100, or are missing for someone: equal split.
+    assert split_prize(3_000_000, 2, [Decimal(70), None]) == [1_500_000, 1_500_000]
+    assert split_prize(3_000_000, 2, [Decimal(70), Decimal(20)]) == [1_500_000, 1_500_000]
+
+
+@given(st.integers(0, 10**10), st.integers(1, 8))
+def test_split_prize_parts_add_up_and_differ_by_at_most_one(amount, n):
+    from judging.prizes import split_prize
+
+    parts = split_prize(amount, n)
+    assert sum(parts) == amount and max(parts) - min(parts) <= 1
