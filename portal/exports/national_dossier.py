@@ -5,6 +5,7 @@ PDF and a manifest holding the sha256 of every member."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import tempfile
 import zipfile
@@ -15,7 +16,10 @@ from typing import BinaryIO
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from openpyxl import Workbook
 
+from portal.exports.cells import xlsx_row
+from portal.exports.results_lists import HEADERS, lists
 from portal.exports.results_zip import archive_names, safe_part
 from portal.extensions import db
 from portal.models import Entry, EntryFile
@@ -27,6 +31,7 @@ FORMAT_VERSION = 1
 INDEX = "dossier.json"
 MANIFEST = "manifest.json"
 DECISION = "quyet-dinh.pdf"
+LISTING = "danh-sach-gui-giai-toan-quoc.xlsx"
 CHUNK = 1 << 20
 
 
@@ -68,6 +73,19 @@ def _entry_data(entry: Entry, files: list[tuple[EntryFile, str]], *, level_code:
     }
 
 
+def _listing_xlsx(rows: list[list]) -> bytes:
+    """The list of works sent, with the published list's columns (every cell guarded)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Gửi tham dự Giải toàn quốc")
+    ws.freeze_panes = "A2"
+    ws.append(xlsx_row(ws, HEADERS))
+    for row in rows:
+        ws.append(xlsx_row(ws, row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _json_bytes(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
@@ -80,6 +98,7 @@ def write_dossier(contest, out: BinaryIO, *, storage: Storage, decision_pdf: byt
 
     Raises StorageError when a selected work's verified file is missing from the store."""
     review = review_results(contest, with_agreement=False)
+    _review, _prizes, listing = lists(contest, review)
     rows = sorted((r for r in (review.results.rows.values() if review.results else [])
                    if r.forwarded), key=lambda r: r.reference)
     ids = [r.entry_id for r in rows]
@@ -114,6 +133,7 @@ def write_dossier(contest, out: BinaryIO, *, storage: Storage, decision_pdf: byt
     works = []
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         put(zf, DECISION, decision_pdf)
+        put(zf, LISTING, _listing_xlsx(listing))
         for row in rows:
             entry = entries[row.entry_id]
             folder = f"works/{safe_part(entry.reference or str(entry.id))}"

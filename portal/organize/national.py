@@ -147,7 +147,7 @@ def _put(storage: Storage, zf: zipfile.ZipFile, name: str, key: str, item: dict,
     except (StorageError, OSError, zipfile.BadZipFile) as exc:
         raise DossierError(f"Could not store {name}: {exc}") from exc
     if reader.digest.hexdigest() != item["sha256"] or reader.size != item["size"]:
-        raise DossierError(f"{name} changed while it was read; nothing was imported.")
+        raise DossierError(f"{name} changed while it was read.")
 
 
 def import_dossier(path: Path, *, contest: Contest, actor: User, storage: Storage,

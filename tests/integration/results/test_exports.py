@@ -129,8 +129,9 @@ def test_nomination_zip_is_the_national_dossier_with_manifest_checksums(edition,
     response = client.get("/results/ha-tinh/export/nomination.zip")
     assert response.is_streamed
     zf = zipfile.ZipFile(io.BytesIO(response.data))
-    assert zf.namelist() == ["quyet-dinh.pdf", *blobs, f"works/{entry.reference}/entry.json",
-                             "dossier.json", "manifest.json"]
+    assert zf.namelist() == ["quyet-dinh.pdf", "danh-sach-gui-giai-toan-quoc.xlsx", *blobs,
+                             f"works/{entry.reference}/entry.json", "dossier.json",
+                             "manifest.json"]
     manifest = json.loads(zf.read("manifest.json"))["files"]
     assert len(manifest) == len(zf.namelist()) - 1
     for row in manifest:
@@ -139,6 +140,8 @@ def test_nomination_zip_is_the_national_dossier_with_manifest_checksums(edition,
     for name, content in blobs.items():
         assert zf.read(name) == content
     assert json.loads(zf.read(f"works/{entry.reference}/entry.json"))["title"] == entry.title
+    listing = load_workbook(io.BytesIO(zf.read("danh-sach-gui-giai-toan-quoc.xlsx")))
+    assert listing.active["C2"].value == entry.title
 
 
 def test_exports_are_for_organizers_only(app, client):
