@@ -28,17 +28,30 @@ translations: install
 	$(BIN)/python scripts/translations.py update
 	$(BIN)/python scripts/translations.py compile
 
+# With REDIS_URL set (and JOBS_INLINE off), one job worker runs beside the web server and
+# stops with it; without Redis, jobs run inside the web server (portal/jobs.py).
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@if [ -n "$$REDIS_URL" ] && [ "$${JOBS_INLINE:-0}" = "0" ]; then \
+	  echo "REDIS_URL is set: starting one job worker (flask jobs worker)"; \
+	  $(BIN)/flask jobs worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000; \
+	else \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# pytest-xdist: one process per core (PYTEST_WORKERS=0 for one process), each with its own
+# PostgreSQL and SQLite databases, moto server, browser and Redis database.
+PYTEST_WORKERS ?= auto
+
 test: install translations lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 clean:

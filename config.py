@@ -18,12 +18,12 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    STORAGE_BACKEND = (os.environ.get("STORAGE_BACKEND") or "local").lower()
     STORAGE_LOCAL_ROOT = os.environ.get("STORAGE_LOCAL_ROOT")
-    S3_BUCKET = os.environ.get("S3_BUCKET", "portal")
+    S3_BUCKET = os.environ.get("S3_BUCKET")  # required with s3: init_storage refuses to start
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
     S3_PUBLIC_ENDPOINT_URL = os.environ.get("S3_PUBLIC_ENDPOINT_URL")
-    S3_REGION = os.environ.get("S3_REGION", "us-east-1")
+    S3_REGION = os.environ.get("S3_REGION") or "us-east-1"
     S3_PREFIX = os.environ.get("S3_PREFIX", "")
     S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
@@ -31,11 +31,21 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or "25")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT") or "10")  # seconds per SMTP call
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Ban To chuc Giai <no-reply@localhost>")
+    # An outbox row claimed by a worker that died is claimed again after this many seconds.
+    MAIL_CLAIM_LEASE = int(os.environ.get("MAIL_CLAIM_LEASE", "120"))
+    # Jobs (portal/jobs.py): on the RQ queue in this Redis, run by `flask jobs worker`.
+    # Unset, or JOBS_INLINE=1: jobs run in-process right after the commit that asks for them.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    JOBS_INLINE = _bool("JOBS_INLINE")
+    # Seconds between a failed job's retries (back-off); the number of retries is their count.
+    JOBS_RETRY_INTERVALS = [int(s) for s in os.environ.get(
+        "JOBS_RETRY_INTERVALS", "10,30,60,120,300,600,900,1800").split(",") if s.strip()]
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh")
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
@@ -54,6 +64,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_NAME = "remember_token"
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
     EMAIL_CONFIRM_MAX_AGE = int(os.environ.get("EMAIL_CONFIRM_MAX_AGE", str(3 * 86400)))
@@ -85,9 +96,16 @@ class Config:
     UPLOAD_ABANDON_HOURS = float(os.environ.get("UPLOAD_ABANDON_HOURS", "24"))
     # Larger objects on S3 get their sha256 from `flask storage checksums`, not inline.
     SHA256_INLINE_MAX = int(os.environ.get("SHA256_INLINE_MAX", str(64 * 1024 * 1024)))
+    # Larger files are verified by a job ("Đang kiểm tra…" until it is done), not inside the
+    # completion request: the entrant's completion answers at once whatever the size.
+    # Web-playable proxies, poster frames and PDF thumbnails (portal/files/media.py), made
+    # by a job after verification; needs ffmpeg and pdftoppm where the jobs run.
+    MEDIA_DERIVATIVES = _bool("MEDIA_DERIVATIVES")
+    VERIFY_INLINE_MAX = int(os.environ.get("VERIFY_INLINE_MAX", str(64 * 1024 * 1024)))
     DEMO = _bool("PORTAL_DEMO")
     # Number of reverse proxies in front of the app (nginx: 1), so rate limits see real clients.
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
+    SQL_COUNT_HEADER = _bool("SQL_COUNT_HEADER")  # X-SQL-Count on every response (bench/pages.py)
 
 
 def validate(config: dict) -> None:

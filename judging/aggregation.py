@@ -25,6 +25,7 @@ __all__ = [
     "disagreement_flags",
     "judge_stats",
     "judge_zscores",
+    "agreement_level",
     "kendalls_w",
 ]
 
@@ -32,8 +33,24 @@ METHODS = ("mean", "trimmed_mean", "median", "zscore")
 
 AGREEMENT_HELP = N_(
     "Kendall's W runs from 0 (judges rank the works with no agreement) to 1 (all judges "
-    "rank the works in the same order); above 0.7 is strong agreement."
+    "rank the works in the same order): 0.7 or more is high agreement, 0.4 to 0.7 moderate, "
+    "below 0.4 low."
 )
+
+# Kendall's W read in words for a council: at or above STRONG is high agreement, below WEAK low.
+AGREEMENT_STRONG, AGREEMENT_WEAK = 0.7, 0.4
+
+
+def agreement_level(w: float | None) -> str | None:
+    """'high', 'moderate' or 'low' for a Kendall's W (None when there is no W)."""
+    if w is None:
+        return None
+    if w >= AGREEMENT_STRONG - _EPS:
+        return "high"
+    if w >= AGREEMENT_WEAK - _EPS:
+        return "moderate"
+    return "low"
+
 
 # Differences this close to the threshold count as equal (float noise, e.g. 7.3 - 5.3).
 _EPS = 1e-9

@@ -27,11 +27,13 @@ class Judge:
 
 @dataclass(frozen=True)
 class EntryPeople:
-    """An entry's authors and the outlets that published its parts."""
+    """An entry's authors, the outlets that published its parts and the agency (from the
+    edition's list) that sent it in its dossier, if any."""
 
     entry_id: int
     authors: tuple[Person, ...]
     outlets: tuple[str, ...]
+    sending_agency: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ _MSG_NAME = N_("Judge %(judge)s has the same name and year of birth as %(author)
 _MSG_WORKPLACE = N_("Judge %(judge)s works at %(agency)s, like %(author)s, an author of "
                     "entry %(entry)s.")
 _MSG_OUTLET = N_("Judge %(judge)s works at %(agency)s, which published entry %(entry)s.")
+_MSG_SENT = N_("Judge %(judge)s works at %(agency)s, which sent entry %(entry)s.")
 _MSG_DECLARED = N_("Judge %(judge)s declared a conflict with entry %(entry)s: %(reason)s")
 
 
@@ -64,13 +67,16 @@ def find_conflicts(
     Reasons (codes): the judge's user account is an author's (judge_is_author); same
     normalised name and known year of birth as an author (same_name_and_birth_year, only
     when the user ids did not already match); the judge's workplace is an author's
-    (same_workplace, per author) or an outlet of any part (published_by_workplace, per
-    outlet), by ``same_agency``; a declared conflict keyed ``(judge_id, entry_id)`` with
+    (same_workplace, per author), an outlet of any part (published_by_workplace, per
+    outlet) or the agency that sent the entry, unless it is also an outlet
+    (sent_by_workplace), by ``same_agency``; a declared conflict keyed ``(judge_id, entry_id)`` with
     its reason text (declared).  Lists follow that order; the work is linear in the input.
     """
     by_user: dict[int, list[tuple[int, int, Person]]] = defaultdict(list)
     by_name: dict[tuple[str, int], list[tuple[int, int, Person]]] = defaultdict(list)
-    by_agency: dict[str, list[tuple[int, tuple[str, str], str, Person | None]]] = (
+    # agency core -> (entry, key, name as written, the author, or None for an outlet, or
+    # the string "sent" for the sending agency)
+    by_agency: dict[str, list[tuple[int, tuple[str, str], str, Person | str | None]]] = (
         defaultdict(list)
     )
     for e in entries:
@@ -89,6 +95,9 @@ def find_conflicts(
             if key[1] and key not in seen_outlets:
                 seen_outlets.add(key)
                 by_agency[key[1]].append((e.entry_id, key, outlet, None))
+        key = split_agency(e.sending_agency)
+        if key[1] and key not in seen_outlets:
+            by_agency[key[1]].append((e.entry_id, key, e.sending_agency, "sent"))
 
     out: dict[tuple[int, int], list[Conflict]] = defaultdict(list)
 
@@ -114,6 +123,8 @@ def find_conflicts(
                 continue
             if a is None:
                 add(j, entry_id, "published_by_workplace", _MSG_OUTLET, agency=agency)
+            elif a == "sent":
+                add(j, entry_id, "sent_by_workplace", _MSG_SENT, agency=agency)
             else:
                 add(j, entry_id, "same_workplace", _MSG_WORKPLACE, agency=agency,
                     author=a.full_name)

@@ -106,6 +106,9 @@ class EntryFacts:
     slots: tuple[SlotRequirement, ...]
     won_national_press_award: bool = False
     accepted_rules: bool = True
+    # The sending agency's focal point confirmed the entry in the portal: that replaces
+    # the uploaded confirmation letter (slots of kind CONFIRMATION_KIND).
+    agency_confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,17 @@ def _check_parts(entry: EntryFacts, rules: EditionRules) -> list[Problem]:
                     f"parts-{i}-published_on",
                 )
             )
+        if not part.outlet or not part.outlet.strip():
+            # What makes a work eligible is where it was published, not where its author
+            # works (anyone may enter): every part names its licensed press outlet.
+            out.append(
+                Problem(
+                    "part_outlet_missing",
+                    N_("Part %(part)s does not say which press outlet published it."),
+                    {"part": part.number},
+                    f"parts-{i}-outlet",
+                )
+            )
         if entry.requires_url:
             if not part.url or not part.url.strip():
                 out.append(
@@ -327,9 +341,14 @@ def _check_authors(
     return out
 
 
+CONFIRMATION_KIND = "confirmation"
+
+
 def _check_files(entry: EntryFacts) -> list[Problem]:
     out: list[Problem] = []
     for slot in entry.slots:
+        if entry.agency_confirmed and slot.kind == CONFIRMATION_KIND:
+            continue
         n = entry.verified_files.get(slot.kind, 0)
         params = {"label": slot.label, "count": n,
                   "min": slot.min_count, "max": slot.max_count}
@@ -364,11 +383,12 @@ def check_entry(
 ) -> list[Problem]:
     """Return every screening failure of ``entry`` (empty list = eligible), in a stable order.
 
-    Order: window, parts (count, then per part: date, URL), authors (count, then per author:
-    name, duplicate, cap, staff), files (per slot), declarations.  ``other_entries`` holds
-    the author tuples of the author's OTHER entries in this edition (never this entry
+    Order: window, parts (count, then per part: date, outlet, URL), authors (count, then per
+    author: name, duplicate, cap, staff), files (per slot), declarations.  ``other_entries``
+    holds the author tuples of the author's OTHER entries in this edition (never this entry
     itself); the cap counts this entry plus every other entry naming a ``same_person``.
-    A slot's minimum applies when it is required or has any file; its maximum always.
+    A slot's minimum applies when it is required or has any file; its maximum always; a
+    confirmation slot is not checked at all once the sending agency confirmed the entry.
     """
     out = check_window(rules, now)
     out += _check_parts(entry, rules)

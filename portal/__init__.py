@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    # The factory lives in the package's __init__, which every `import portal.x` runs first:
+    # the imports below stay inside the function so that importing one module does not
+    # import the whole application (and so that models never import the areas).
     from portal import models  # noqa: F401  (register every table)
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -54,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     links.init_app(app)
 
+    from portal import jobs
+
+    jobs.init_app(app)
+
     from portal.storage import init_storage
 
     init_storage(app)
@@ -66,16 +73,25 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    import importlib
+    # Each area's package holds only its Blueprint; its routes live in `views`, imported
+    # here and nowhere else, so importing an area's services never drags its views (and
+    # their imports) along. A missing or renamed area fails the start.
+    from portal.agencies import views as agencies_views
+    from portal.auth import views as auth_views
+    from portal.entries import views as entries_views
+    from portal.files import views as files_views
+    from portal.judge import views as judge_views
+    from portal.main import views as main_views
+    from portal.organize import views as organize_views
+    from portal.organize.search import install_search_text_listener
+    from portal.results import views as results_views
+    from portal.rounds import views as rounds_views
+    from portal.stats import views as stats_views
 
-    for area in ("main", "auth", "entries", "files", "organize", "rounds", "judge", "results"):
-        try:
-            module = importlib.import_module(f"portal.{area}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"portal.{area}":
-                raise
-            continue
-        app.register_blueprint(module.bp)
+    for views in (main_views, auth_views, entries_views, files_views, organize_views,
+                  rounds_views, judge_views, results_views, stats_views, agencies_views):
+        app.register_blueprint(views.bp)
+    install_search_text_listener()
 
 
 def _development_secret(instance: Path) -> str:

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask import Flask
 
-AREAS = (
-    "auth", "organize", "storage", "files", "entries", "rounds", "judge", "results", "backup",
-    "demo",
-)
+from portal import audit_commands, jobs_commands
+from portal.auth import commands as auth_commands
+from portal.backup import commands as backup_commands
+from portal.demo import commands as demo_commands
+from portal.files import commands as files_commands
+from portal.organize import commands as organize_commands
+from portal.storage import commands as storage_commands
+
+AREAS = (auth_commands, organize_commands, storage_commands, files_commands, backup_commands,
+         demo_commands)
 
 
 def init_app(app: Flask) -> None:
-    for area in AREAS:
-        try:
-            module = importlib.import_module(f"portal.{area}.commands")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"portal.{area}", f"portal.{area}.commands"):
-                raise
-            continue
+    for module in AREAS:
         for command in module.COMMANDS:
             _add(app, command)
-    from portal import audit_commands
-
     app.cli.add_command(audit_commands.audit)
+    app.cli.add_command(jobs_commands.jobs_group)
 
 
 def _add(app: Flask, command) -> None:

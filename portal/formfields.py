@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, IntegerField
+from wtforms import DateField, DateTimeField, Field, IntegerField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
@@ -111,3 +112,48 @@ class DecimalTextField(Field):
         if self.raw_data:
             return self.raw_data[0]
         return format_input_number(self.data)
+
+
+class DayDateField(DateField):
+    """A date typed and shown as dd/mm/yyyy whatever the browser's locale (a native date input
+    shows 11/20/2025 in an English browser); yyyy-mm-dd is accepted too."""
+
+    widget = TextInput()
+    formats = ("%d/%m/%Y", "%Y-%m-%d")
+    pattern = r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"
+    placeholder = _l("dd/mm/yyyy")
+    invalid = _l("Enter the date as dd/mm/yyyy, for example 30/09/2026.")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"pattern": self.pattern, "placeholder": self.placeholder,
+                     "autocomplete": "off",
+                     **(kwargs.pop("render_kw", None) or {})}
+        kwargs.pop("format", None)
+        super().__init__(label, validators, format=list(self.formats), render_kw=render_kw,
+                         **kwargs)
+
+    def process_formdata(self, valuelist):
+        text = " ".join((valuelist[0] if valuelist else "").split())
+        if not text:
+            self.data = None
+            return
+        for fmt in self.format:
+            try:
+                parsed = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            self.data = parsed.date() if type(self) is DayDateField else parsed
+            return
+        self.data = None
+        raise ValueError(str(self.invalid))
+
+
+class DayTimeField(DayDateField, DateTimeField):
+    """A date and 24-hour time typed and shown as dd/mm/yyyy hh:mm (naive: the view reads it in
+    the edition's time zone); the ISO form yyyy-mm-ddThh:mm is accepted too."""
+
+    formats = ("%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
+    pattern = (r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+    placeholder = _l("dd/mm/yyyy hh:mm")
+    invalid = _l("Enter the date and time as dd/mm/yyyy hh:mm (24-hour), "
+                 "for example 30/09/2026 17:00.")

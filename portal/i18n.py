@@ -6,9 +6,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from judging.numbers import SYMBOLS, format_number
+from judging.problems import Problem
 
 
 def select_locale() -> str:
@@ -80,11 +82,19 @@ def localized(obj, field: str) -> str:
     return value or getattr(obj, f"{field}_vi", "") or ""
 
 
+def problem_text(problem: Problem, **params) -> str:
+    """The one place a Problem becomes text: its message in the current language, filled
+    with its params; `params` override them (an entry id shown as its reference, a
+    number written the page language's way)."""
+    return gettext(problem.message) % {**problem.params, **params}
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["num"] = format_num
     app.jinja_env.filters["num_input"] = format_input_number
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["problem_text"] = problem_text
     app.jinja_env.globals["decimal_mark"] = decimal_mark
     app.jinja_env.globals["current_locale"] = select_locale

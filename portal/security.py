@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import limits
+from portal import clock, limits
 from portal.extensions import db, login_manager
+from portal.models import User, UserSession
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -39,9 +40,6 @@ def load_user(token: str):
     A session that was revoked (logout, password change, loss of a role) or has expired
     gives nobody, whether it comes from the session cookie or the remember cookie.
     """
-    from portal import clock
-    from portal.models import User, UserSession
-
     user_id, _, rest = token.partition(":")
     version, _, key = rest.partition(":")
     if not user_id.isdigit() or not key:
@@ -68,21 +66,6 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def storage_origin(storage) -> str | None:
-    """The origin (scheme://host[:port]) browsers fetch stored files from and send upload
-    parts to, or None when the portal serves them itself (local storage).
-
-    Taken from a URL the store presigns, so it is the host the judge's page is really
-    redirected to: S3_PUBLIC_ENDPOINT_URL, else S3_ENDPOINT_URL, else the bucket's
-    virtual-host address on AWS, whatever its scheme and port.
-    """
-    presign = getattr(storage, "presigned_get_url", None)
-    if presign is None:
-        return None
-    url = urlsplit(presign("csp-origin"))
-    return f"{url.scheme}://{url.netloc.rpartition('@')[2]}"
-
-
 def content_security_policy(storage_origin: str | None) -> str:
     """The CSP: files and uploads from the portal and the one storage origin, no scheme
     wildcards (``https:`` would let a page load from any host)."""
@@ -100,7 +83,7 @@ def _csp() -> str:
     csp = current_app.extensions.get("csp")
     if csp is None:
         storage = current_app.extensions.get("storage")
-        csp = current_app.extensions["csp"] = content_security_policy(storage_origin(storage))
+        csp = current_app.extensions["csp"] = content_security_policy(storage.browser_origin())
     return csp
 
 

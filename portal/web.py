@@ -92,7 +92,6 @@ def init_app(app: Flask) -> None:
             "perm": permissions,
             "organizer_contest_ids": permissions.organizer_contest_ids,
             "judge_contest_ids": permissions.judge_contest_ids,
-            "url_endpoints": current_app.view_functions,
         }
 
     @app.errorhandler(CSRFError)

@@ -8,19 +8,30 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 from flask import g, request_started
+from hypothesis import HealthCheck, settings
 
 from portal import create_app
 from portal.extensions import db
+from tests.support.apps import base_config, empty_all_tables, memoize_url_builders
 from tests.support.databases import create_postgres_database
+from tests.support.s3 import moto_server
+from tests.support.workers import worker_id
 
 os.environ.setdefault("RATELIMIT_ENABLED", "0")
+memoize_url_builders()  # every test makes its app; see the function for why this is safe
+
+# No test asserts a duration: hypothesis' per-example deadline and its "too slow" health
+# check fail on a loaded machine, not on wrong code. Timings live in bench/.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 BACKENDS = ["sqlite", "postgres"]
 
 
 @pytest.fixture(scope="session")
 def _sqlite_url(tmp_path_factory):
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "portal.sqlite")
+    # tmp_path_factory's base folder is already per xdist worker; the name says whose it is.
+    return "sqlite:///" + str(tmp_path_factory.mktemp(f"db-{worker_id()}") / "portal.sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -31,35 +42,18 @@ def _postgres_url():
 
 
 @pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's S3 server over real HTTP, one per test session (so one per xdist worker).
+
+    Tests share it through buckets of their own (a random name each)."""
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
 def _schemas():
     """Which database URLs already have the schema (created once per session)."""
     return set()
-
-
-def _base_config(db_url: str, tmp_path) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": db_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_ENABLED": False,
-        "STORAGE_BACKEND": "local",
-        "STORAGE_LOCAL_ROOT": str(tmp_path / "uploads"),
-        "SERVER_NAME": "localhost",
-        "MAIL_SERVER": None,
-    }
-
-
-def _truncate_all() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
 
 
 def _fresh_g(sender, **extra) -> None:
@@ -86,7 +80,7 @@ def app_config():
 @pytest.fixture
 def app(request, db_backend, tmp_path, _schemas, app_config):
     url = request.getfixturevalue(f"_{db_backend}_url")
-    app = create_app({**_base_config(url, tmp_path), **app_config})
+    app = create_app({**base_config(url, tmp_path), **app_config})
     request_started.connect(_fresh_g, app)
     with app.app_context():
         if url not in _schemas:
@@ -97,9 +91,18 @@ def app(request, db_backend, tmp_path, _schemas, app_config):
             yield app
         finally:
             db.session.rollback()
-            _truncate_all()
+            empty_all_tables()
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def mails(monkeypatch):
+    """Every message the auth views send: (to, subject, body)."""
+    sent = []
+    monkeypatch.setattr("portal.auth.views.send_mail",
+                        lambda to, subject, body, **kw: sent.append((to, subject, body)))
+    return sent
 
 
 @pytest.fixture

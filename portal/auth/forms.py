@@ -72,9 +72,10 @@ class ProfileForm(FlaskForm):
         InputRequired(_l("Enter your year of birth.")), year_of_birth_range])
     title = StringField(_l("Title or position"), validators=[
         Optional(), Length(max=120, message=_l("At most %(max)s characters.", max=120))])
-    workplace = StringField(_l("Workplace (press agency)"), validators=[
-        DataRequired(_l("Enter your workplace or press agency.")),
-        Length(max=200, message=_l("At most %(max)s characters.", max=200))])
+    # Anyone may enter (the national award is open to every citizen whose work a licensed
+    # outlet published): a workplace is optional; screening checks each part's outlet.
+    workplace = StringField(_l("Workplace (optional)"), validators=[
+        Optional(), Length(max=200, message=_l("At most %(max)s characters.", max=200))])
     phone = StringField(_l("Phone"), validators=[
         DataRequired(_l("Enter your phone number.")), phone_number])
 

@@ -39,8 +39,9 @@ from portal.errors import DomainError
 from portal.extensions import db, limiter
 from portal.i18n import format_dt
 from portal.links import public_url
-from portal.mail import send_mail
 from portal.models import Membership
+from portal.outbox import send_mail
+from portal.permissions import is_admin, judge_contest_ids, organizer_contest_ids
 from portal.security import safe_next
 
 LOGIN_LIMIT = "10 per minute;50 per hour"
@@ -49,7 +50,15 @@ RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
 
 
 def _landing() -> str:
-    if "entries.dashboard" in current_app.view_functions:
+    """Where a user's work is: the secretariat's home for an organizer (or an administrator),
+    the judging queue for a judge, "My entries" for everyone else."""
+    views = current_app.view_functions
+    if "organize.home" in views and (is_admin(current_user)
+                                     or organizer_contest_ids(current_user)):
+        return url_for("organize.home")
+    if "judge.home" in views and judge_contest_ids(current_user):
+        return url_for("judge.home")
+    if "entries.dashboard" in views:
         return url_for("entries.dashboard")
     return url_for("main.index")
 
@@ -92,9 +101,10 @@ def register():
             existing = services.user_by_email(form.email.data)
             if existing is not None:
                 _send_registration_attempt_mail(existing)
+                db.session.commit()
         else:
+            _send_confirmation_mail(user)  # the outbox row commits with the account
             db.session.commit()
-            _send_confirmation_mail(user)
         return render_template("auth/register_sent.html", email=form.email.data)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
@@ -105,14 +115,16 @@ def _send_confirmation_mail(user) -> None:
     days = max(1, current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400)
     body = render_template("mail/confirm_email.txt", user=user, days=days,
                            link=public_url("auth.confirm_email", token=token))
-    send_mail(user.email, _("Confirm your email address on the award portal"), body)
+    send_mail(user.email, _("Confirm your email address on the award portal"), body,
+              kind="confirm_email", user_id=user.id)
 
 
 def _send_registration_attempt_mail(user) -> None:
     body = render_template("mail/register_existing.txt", user=user,
                            login_link=public_url("auth.login"),
                            reset_link=public_url("auth.forgot_password"))
-    send_mail(user.email, _("Someone tried to register with your email address"), body)
+    send_mail(user.email, _("Someone tried to register with your email address"), body,
+              kind="register_existing", user_id=user.id)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -148,6 +160,7 @@ def confirm_request():
     form = ConfirmForm()
     if form.validate_on_submit() and not user.email_confirmed:
         _send_confirmation_mail(user)
+        db.session.commit()
         flash(_("We have sent a new confirmation link to %(email)s.", email=user.email), "info")
         return redirect(url_for("auth.confirm_request"))
     return render_template("auth/confirm_request.html", form=form, user=user)
@@ -256,7 +269,7 @@ def change_password():
             return render_template("auth/password.html", form=form), exc.status
         # Every session of the user, this one included, has ended; this browser gets a
         # new one, and a new remember cookie if it had one.
-        remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        remember_cookie = current_app.config["REMEMBER_COOKIE_NAME"]
         remember = remember_cookie in request.cookies
         _open_session(user, remember=remember)
         db.session.commit()
@@ -281,7 +294,9 @@ def forgot_password():
             minutes = max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
             body = render_template("mail/password_reset.txt", user=user, link=link,
                                    minutes=minutes)
-            send_mail(user.email, _("Reset your password on the award portal"), body)
+            send_mail(user.email, _("Reset your password on the award portal"), body,
+                      kind="password_reset", user_id=user.id)
+            db.session.commit()
         # The same page whether or not the address has an account: no enumeration.
         return render_template("auth/forgot_sent.html", email=form.email.data)
     return render_template("auth/forgot.html", form=form), 422 if form.errors else 200

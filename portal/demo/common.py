@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.extensions import db
+from portal.files.verify import SlotPolicy, verify_object
 from portal.models import Entry, EntryFile, User
 from portal.storage import Storage
-from portal.storage.verify import SlotPolicy, verify_object
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "mp3": "audio/mpeg",

@@ -27,7 +27,8 @@ from portal.entries.services import AuthorData, EntryData, PartData, create_entr
 from portal.extensions import db
 from portal.judge.services import submit_sheet
 from portal.models import Assignment, Contest, Entry, EntryAuthor, Round, User
-from portal.organize.services import rule_entries, settings_snapshot, update_settings
+from portal.organize.edition import settings_snapshot, update_settings
+from portal.organize.rulings import rule_entries
 from portal.results.services import (
     publish,
     record_decision,

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("entries", __name__, url_prefix="/entries")
-
-from portal.entries import views  # noqa: E402,F401

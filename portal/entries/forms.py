@@ -143,11 +143,16 @@ class EntryForm(FlaskForm):
         _l("I confirm that this work did not win the National Press Award "
            "(Giải Báo chí Quốc gia)."))
     accepted_rules = BooleanField(_l("I have read and accept the rules of this edition."))
+    # The service checks the agency is on the edition's list.
+    agency_id = SelectField(_l("Sending agency"), coerce=int, validate_choice=False,
+                            default=0)
 
     def __init__(self, *args, contest: Contest, **kwargs):
         super().__init__(*args, **kwargs)
         self.contest = contest
         self.genre_id.choices = [(g.id, localized(g, "name")) for g in contest.genres]
+        self.agency_id.choices = [(0, _l("None: I send the work myself"))] + (
+            [(a.id, a.name) for a in contest.agencies] if contest.agency_route_open else [])
         # Errors about a whole list (how many authors, which one leads).
         self.list_errors: dict[str, list[str]] = {"parts": [], "authors": []}
 
@@ -212,6 +217,7 @@ class EntryForm(FlaskForm):
             prior_prize_giver=self.prior_prize_giver.data or "",
             not_national_award=bool(self.not_national_award.data),
             accepted_rules=bool(self.accepted_rules.data),
+            agency_id=self.agency_id.data or None,
         )
 
 

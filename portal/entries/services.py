@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,14 +33,18 @@ from judging.eligibility import (
 from judging.i18n import N_
 from judging.problems import fmt_datetime
 from judging.refcode import format_reference
+from judging.reminders import DRAFT_STEP, draft_reminder_step
 from judging.text import search_key
+from portal import jobs
 from portal.audit import record
 from portal.entries.permissions import window_open
 from portal.errors import DomainError, NotAllowed, NotEligible, StaleEdit, SubmissionClosed
 from portal.extensions import db
 from portal.files.services import abort_open_uploads
-from portal.i18n import localized
+from portal.i18n import format_dt, localized
+from portal.links import public_url
 from portal.models import (
+    Agency,
     Contest,
     Entry,
     EntryAuthor,
@@ -48,10 +52,12 @@ from portal.models import (
     EntryPart,
     Genre,
     Membership,
+    OutboxMail,
     ReferenceCounter,
     User,
     normalize_email,
 )
+from portal.outbox import send_mail
 from portal.permissions import is_staff
 from portal.storage import Storage
 
@@ -98,6 +104,8 @@ class EntryData:
     prior_prize_giver: str = ""
     not_national_award: bool = False
     accepted_rules: bool = False
+    # The sending agency, from the edition's list (None: the entrant sends it alone).
+    agency_id: int | None = None
 
 
 _ENTRY_FIELDS = ("title", "form", "parts_count", "summary", "language", "prior_prize",
@@ -179,8 +187,22 @@ def _genre_of(contest: Contest, genre_id: int) -> Genre:
     return genre
 
 
+def _set_agency(entry: Entry, agency_id: int | None) -> None:
+    """The sending agency must be on the edition's list and its route open; a changed
+    entry loses its agency's confirmation (the agency confirmed what it saw)."""
+    if agency_id is not None:
+        agency = db.session.get(Agency, agency_id)
+        if agency is None or agency.contest_id != entry.contest.id:
+            raise DomainError(gettext("Choose a sending agency from the edition's list."))
+        if not entry.contest.agency_route_open:
+            raise DomainError(gettext("This edition does not accept agencies' dossiers."))
+    entry.agency_id = agency_id
+    entry.agency_confirmed_at = entry.agency_confirmed_by_id = None
+
+
 def _apply(entry: Entry, data: EntryData, now: datetime) -> None:
     """Copy the form's values onto the entry, editing parts and authors in place."""
+    _set_agency(entry, data.agency_id)
     for name in _ENTRY_FIELDS:
         setattr(entry, name, getattr(data, name))
     if not data.prior_prize:
@@ -358,6 +380,7 @@ def entry_facts(entry: Entry) -> EntryFacts:
         slots=slots,
         won_national_press_award=not entry.not_national_award,
         accepted_rules=entry.accepted_rules,
+        agency_confirmed=entry.agency_confirmed_at is not None,
     )
 
 
@@ -400,12 +423,14 @@ def screening_problems(entry: Entry, *, now: datetime) -> list[Problem]:
             if p.code == "national_press_award" else p
             for p in problems
         ]
+    problems += [
+        Problem("file_checking",
+                N_("The file “%(name)s” is still being checked. Wait until the check has "
+                   "finished (reload the page), then submit."),
+                {"name": f.original_filename}, "files")
+        for f in entry.files if f.status == EntryFile.CHECKING
+    ]
     return problems
-
-
-def problem_text(problem: Problem) -> str:
-    """The problem's message in the current language."""
-    return gettext(problem.message) % problem.params
 
 
 # --- submission ----------------------------------------------------------------------------
@@ -446,15 +471,21 @@ class AlreadySubmitted(DomainError):
 
 
 def submit_entry(entry: Entry, *, actor: User, expected_version: int | None,
-                 now: datetime, storage: Storage) -> Entry:
+                 now: datetime, storage: Storage, in_dossier: bool = False) -> Entry:
     """Submit a draft: screen it, cancel its unfinished uploads (so no upload URL signed
     for the draft outlives it), give it a reference code (once, kept for good), audit.
 
     Raises SubmissionClosed after the deadline, StaleEdit on a stale version,
     NotEligible with every screening problem in `problems`, AlreadySubmitted when a
-    simultaneous request submitted it first, DomainError when the entry is not a draft.
+    simultaneous request submitted it first, DomainError when the entry is not a draft,
+    NotAllowed when the edition takes entries only in agencies' dossiers and this is not
+    one (``in_dossier``, set by portal.agencies.services.submit_dossier).
     """
     _check_window(entry.contest, now)
+    if not in_dossier and not entry.contest.individual_route_open:
+        raise NotAllowed(gettext(
+            "This edition accepts works only in an agency's dossier. Choose your agency on "
+            "the entry form; its focal point confirms the work and sends the dossier."))
     # Lock the row and re-read it: of simultaneous submits (a double click, two tabs) the
     # first wins and the others, waiting here, see it submitted instead of failing later
     # on the version column with a server error.
@@ -501,10 +532,15 @@ def withdraw_entry(entry: Entry, *, actor: User, expected_version: int | None,
 
 def reopen_entry(entry: Entry, *, actor: User, expected_version: int | None,
                  now: datetime) -> Entry:
-    """Turn a submitted or withdrawn entry back into a draft before the deadline."""
+    """Turn a submitted or withdrawn entry back into a draft before the deadline; an entry
+    its agency sent in a dossier stays as sent (its receipt lists its files)."""
     _check_window(entry.contest, now)
     if entry.status not in (Entry.SUBMITTED, Entry.WITHDRAWN):
         raise DomainError(gettext("Only a submitted or withdrawn entry can be reopened."))
+    if entry.dossier_id is not None:
+        raise DomainError(gettext("This entry was sent in its agency's dossier, so it cannot "
+                                  "be reopened. Ask the agency's focal point or the "
+                                  "secretariat."))
     _check_version(entry, expected_version)
     _change_status(entry, Entry.DRAFT, action="entry.reopen", actor=actor, now=now)
     return entry
@@ -592,3 +628,43 @@ def take_reference(contest: Contest, genre: Genre) -> tuple[int, str]:
     the same row lock as a submit: for entries that arrive already submitted (imported)."""
     seq = _take_sequence(contest, genre)
     return seq, format_reference(contest.ref_prefix, genre.code, seq)
+
+
+@jobs.periodic("entries.draft_reminders")
+def remind_drafts(*, now: datetime) -> int:
+    """At each tick: in every open edition whose submissions close within 48 hours, queue
+    one mail to each owner of a draft (how many drafts, the deadline, a link); at most
+    once per person and edition (the outbox's unique dedupe_key)."""
+    step, before = DRAFT_STEP
+    contests = db.session.scalars(sa.select(Contest).where(
+        Contest.status == Contest.OPEN, Contest.submission_closes > now,
+        Contest.submission_closes <= now + before)).all()
+    n = 0
+    for contest in contests:
+        if draft_reminder_step(contest.submission_closes, now) is None:
+            continue
+        drafts = db.session.execute(
+            sa.select(User, sa.func.count(Entry.id)).join(Entry, Entry.owner_id == User.id)
+            .where(Entry.contest_id == contest.id, Entry.status == Entry.DRAFT)
+            .group_by(User.id).order_by(User.id)).all()
+        keys = {user.id: f"draft_reminder:{contest.id}:{user.id}:{step}" for user, _n in drafts}
+        done = set(db.session.scalars(sa.select(OutboxMail.dedupe_key).where(
+            OutboxMail.dedupe_key.in_(list(keys.values())))))
+        for user, count in drafts:
+            if keys[user.id] in done:
+                continue
+            with force_locale(user.locale or "vi"):
+                subject = gettext("Your entry for %(contest)s is not submitted yet",
+                                  contest=contest.name)
+                body = gettext(
+                    "Dear %(name)s,\n\nYou have %(n)s draft entries in %(contest)s that are "
+                    "not submitted yet. Submissions close at %(deadline)s (%(tz)s); a draft "
+                    "that is not submitted by then does not take part.\n\nSubmit it here: "
+                    "%(link)s\n\nThe award secretariat", name=user.full_name, n=count,
+                    contest=contest.name, tz=contest.timezone,
+                    deadline=format_dt(contest.submission_closes, contest.timezone),
+                    link=public_url("entries.dashboard"))
+            send_mail(user.email, subject, body, kind="draft_reminder", contest_id=contest.id,
+                      user_id=user.id, dedupe_key=keys[user.id], now=now)
+            n += 1
+    return n

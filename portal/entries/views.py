@@ -28,10 +28,14 @@ from portal.entries.permissions import (
     is_owner,
 )
 from portal.errors import DomainError, NotAllowed, StaleEdit, SubmissionClosed
+from portal.exports.receipt import receipt_response
 from portal.extensions import db
-from portal.mail import send_mail
+from portal.i18n import problem_text, select_locale
+from portal.loading import load_or_404
 from portal.models import Contest, Entry, EntryAuthor, EntryFile, Genre, Membership
+from portal.outbox import send_mail
 from portal.permissions import is_admin, is_staff
+from portal.results.services import published_result_for, released_averages_for
 from portal.storage import get_storage
 
 logger = logging.getLogger(__name__)
@@ -45,25 +49,18 @@ def _entry_helpers():
         "can_withdraw_entry": can_withdraw_entry,
         "can_reopen_entry": can_reopen_entry,
         "can_delete_entry": can_delete_entry,
-        "problem_text": services.problem_text,
     }
 
 
 def _load(entry_id: int) -> Entry:
     """The entry with what its pages show, or 404 unless the user may view it."""
-    entry = db.session.scalar(
-        sa.select(Entry).where(Entry.id == entry_id).options(
-            so.selectinload(Entry.contest).selectinload(Contest.genres)
-            .selectinload(Genre.slots),
-            so.selectinload(Entry.genre).selectinload(Genre.slots),
-            so.selectinload(Entry.parts),
-            so.selectinload(Entry.authors),
-            so.selectinload(Entry.files).selectinload(EntryFile.slot),
-        )
-    )
-    if entry is None or not can_view_entry(current_user, entry):
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, can=can_view_entry, options=(
+        so.selectinload(Entry.contest).selectinload(Contest.genres).selectinload(Genre.slots),
+        so.selectinload(Entry.genre).selectinload(Genre.slots),
+        so.selectinload(Entry.parts),
+        so.selectinload(Entry.authors),
+        so.selectinload(Entry.files).selectinload(EntryFile.slot),
+    ))
 
 
 def _refuse(exc: DomainError, entry: Entry | None = None, *, template: str | None = None,
@@ -103,9 +100,6 @@ def dashboard():
     # A global admin is staff of every edition (portal.permissions.is_staff).
     contests = [] if is_admin(current_user) else [
         c for c in services.open_contests(now) if c.id not in staff_of]
-    from portal.i18n import select_locale
-    from portal.results.services import published_result_for, released_averages_for
-
     return render_template("entries/dashboard.html", entries=entries, contests=contests,
                            invitations=services.pending_invitations(current_user),
                            invitation_form=ActionForm(formdata=None),
@@ -176,7 +170,7 @@ def _hints(problems) -> dict[str, list[str]]:
     for p in problems:
         name = {"declared_parts": "parts_count",
                 "won_national_press_award": "not_national_award"}.get(p.field, p.field)
-        out.setdefault(name or "", []).append(services.problem_text(p))
+        out.setdefault(name or "", []).append(problem_text(p))
     return out
 
 
@@ -211,6 +205,8 @@ def new_entry(slug: str):
                          "year_of_birth": u.year_of_birth, "workplace": u.workplace,
                          "title": u.title, "phone": u.phone, "email": u.email,
                          "role": "lead"}],
+            # A focal point's "new entry for a journalist" link names its agency.
+            "agency_id": request.args.get("agency", default=0, type=int),
         })
         return _render_form(form, contest)
     form, acted = _bind_form(contest)
@@ -229,7 +225,8 @@ def new_entry(slug: str):
     flash(_("Draft saved."), "success")
     if "save_submit" in request.form:
         return redirect(url_for("entries.submit", entry_id=entry.id))
-    return redirect(url_for("entries.edit", entry_id=entry.id))
+    # Files can be added only once the draft exists: go straight to them.
+    return redirect(url_for("entries.edit", entry_id=entry.id, _anchor="files"))
 
 
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -288,8 +285,6 @@ def view(entry_id: int):
 @bp.get("/<int:entry_id>/receipt.pdf")
 @login_required
 def receipt_pdf(entry_id: int):
-    from portal.exports.receipt import receipt_response
-
     entry = _load(entry_id)
     if entry.status != Entry.SUBMITTED:
         abort(404)
@@ -335,8 +330,8 @@ def submit(entry_id: int):
         form.version.data = str(entry.version)
         return render_template("entries/submit.html", entry=entry, form=form,
                                problems=exc.problems), exc.status
+    _mail_receipt(entry)  # the outbox row commits with the submission
     db.session.commit()
-    _mail_receipt(entry)
     flash(_("Your entry has been submitted. Its reference is %(ref)s.", ref=entry.reference),
           "success")
     return redirect(url_for("entries.view", entry_id=entry.id))
@@ -345,7 +340,9 @@ def submit(entry_id: int):
 def _mail_receipt(entry: Entry) -> None:
     recipient = entry.owner.email
     body = render_template("entries/receipt_email.txt", entry=entry)
-    send_mail(recipient, _("Receipt for your entry %(ref)s", ref=entry.reference), body)
+    send_mail(recipient, _("Receipt for your entry %(ref)s", ref=entry.reference), body,
+              kind="receipt", contest_id=entry.contest_id, user_id=entry.owner_id,
+              dedupe_key=f"receipt:{entry.id}:{entry.submitted_at.isoformat()}")
 
 
 def _state_change(entry_id: int, allowed, service, done_message: str):

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from openpyxl import Workbook
 
 from portal.exports.cells import xlsx_row
-from portal.exports.results_lists import HEADERS, lists
+from portal.exports.results_lists import DRAFT_MARK, HEADERS, Lists, lists
 from portal.exports.results_zip import archive_names, safe_part
 from portal.extensions import db
 from portal.models import Entry, EntryFile
@@ -73,13 +73,17 @@ def _entry_data(entry: Entry, files: list[tuple[EntryFile, str]], *, level_code:
     }
 
 
-def _listing_xlsx(rows: list[list]) -> bytes:
-    """The list of works sent, with the published list's columns (every cell guarded)."""
+def _listing_xlsx(found: Lists) -> bytes:
+    """The list of works sent, with the published list's columns (every cell guarded);
+    marked as a draft when the edition is not published."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Gửi tham dự Giải toàn quốc")
+    if found.draft:
+        wb.properties.title = DRAFT_MARK
+    ws = wb.create_sheet("Gửi Giải toàn quốc (dự thảo)" if found.draft
+                         else "Gửi tham dự Giải toàn quốc")
     ws.freeze_panes = "A2"
     ws.append(xlsx_row(ws, HEADERS))
-    for row in rows:
+    for row in found.forwarded:
         ws.append(xlsx_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
@@ -98,9 +102,10 @@ def write_dossier(contest, out: BinaryIO, *, storage: Storage, decision_pdf: byt
 
     Raises StorageError when a selected work's verified file is missing from the store."""
     review = review_results(contest, with_agreement=False)
-    _review, _prizes, listing = lists(contest, review)
+    found = lists(contest, review)  # the published list once published, else the draft
+    sent = {row[-1] for row in found.forwarded}
     rows = sorted((r for r in (review.results.rows.values() if review.results else [])
-                   if r.forwarded), key=lambda r: r.reference)
+                   if r.reference in sent), key=lambda r: r.reference)
     ids = [r.entry_id for r in rows]
     entries = {e.id: e for e in db.session.scalars(
         sa.select(Entry).where(Entry.id.in_(ids)).options(
@@ -133,7 +138,7 @@ def write_dossier(contest, out: BinaryIO, *, storage: Storage, decision_pdf: byt
     works = []
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         put(zf, DECISION, decision_pdf)
-        put(zf, LISTING, _listing_xlsx(listing))
+        put(zf, LISTING, _listing_xlsx(found))
         for row in rows:
             entry = entries[row.entry_id]
             folder = f"works/{safe_part(entry.reference or str(entry.id))}"
@@ -167,6 +172,7 @@ def write_dossier(contest, out: BinaryIO, *, storage: Storage, decision_pdf: byt
                          if contest.decision_date else None,
                          "file": DECISION},
             "works": works,
+            "draft": found.draft,
             "created_at": now.isoformat(),
         }))
         zf.writestr(member(MANIFEST, zipfile.ZIP_DEFLATED),

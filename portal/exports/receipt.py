@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, render_template
 from flask_babel import force_locale
-from weasyprint import HTML
 
 from portal.models import Entry
 
@@ -13,6 +12,8 @@ def receipt_pdf(entry: Entry) -> bytes:
     """The receipt of a submitted entry as PDF bytes, in Vietnamese (the official language)."""
     with force_locale("vi"):
         html = render_template("exports/receipt.html", entry=entry)
+    from weasyprint import HTML  # heavy import (about a second): only when a PDF is asked for
+
     return HTML(string=html).write_pdf()
 
 

@@ -20,9 +20,10 @@ def _pdf(html: str) -> bytes:
 
 def annex(contest) -> bytes:
     """"Danh sách tác phẩm đạt giải": A4, title block, numbered rows, page numbers."""
-    _review, prizes, forwarded = lists(contest)
-    return _pdf(render_template("exports/annex.html", contest=contest, prizes=prizes,
-                                forwarded=forwarded, categories=published_categories(contest)))
+    found = lists(contest)
+    return _pdf(render_template("exports/annex.html", contest=contest, prizes=found.prizes,
+                                forwarded=found.forwarded, draft=found.draft,
+                                categories=published_categories(contest)))
 
 
 def judge_sheets(round_, judge_id: int) -> bytes | None:

@@ -15,10 +15,10 @@ from openpyxl.styles import Alignment, Font
 from judging.numbers import round_half_up
 from judging.prizes import split_prize
 from portal.exports.cells import xlsx_row
-from portal.exports.results_lists import HEADERS, lists
+from portal.exports.results_lists import DRAFT_MARK, HEADERS, Lists, lists
 from portal.extensions import db
 from portal.models import Assignment, Criterion, Entry, Score, ScoreSheet, User
-from portal.results.services import compute_round, published_categories, rounds_of
+from portal.results.services import compute_round, published_categories, review_results, rounds_of
 
 PRIZES_TITLE = "Danh sách đạt giải"
 FORWARDED_TITLE = "Chuyển vòng toàn quốc"
@@ -70,42 +70,48 @@ def _num(value: float | None, digits: int = 2):
     return None if value is None else float(round_half_up(value, digits))
 
 
-def _winners_sheet(wb, review, used: set[str]) -> None:
-    """Per author of each prize-winning work: what certificates and payment need (organizer
-    only): full name, pen name, year of birth, agency, phone, email and the money share."""
-    rows = [r for r in (review.results.rows.values() if review.results else []) if r.level]
-    level_pos = {pl.code: i for i, pl in enumerate(review.levels)}
-    amounts = {pl.code: pl.amount_vnd for pl in review.levels}
-    genre_pos = {g.code: i for i, g in enumerate(review.genres)}
-    rows.sort(key=lambda r: (level_pos.get(r.level, 99), genre_pos.get(r.genre_code, 99),
-                             r.rank or 0, r.reference))  # the prize list's order
-    entries = {e.id: e for e in db.session.scalars(
-        sa.select(Entry).where(Entry.id.in_([r.entry_id for r in rows]))
+def _winners_sheet(wb, found: Lists, review, used: set[str]) -> None:
+    """Per author of each prize-winning work of the prize list (the published one once
+    published): what certificates and payment need (organizer only): full name, pen name,
+    year of birth, agency, phone, email and the money share."""
+    amounts = {pl.name_vi: pl.amount_vnd for pl in review.levels}
+    references = [row[-1] for row in found.prizes]
+    entries = {e.reference: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.contest_id == review.contest.id,
+                               Entry.reference.in_(references))
         .options(so.selectinload(Entry.authors))
-    )} if rows else {}
+    )} if references else {}
     ws = _sheet(wb, WINNERS_TITLE, WINNER_HEADERS, [6, 14, 16, 45, 28, 22, 9, 30, 14, 28, 16],
                 used)
     n = 0
-    for r in rows:
-        authors = entries[r.entry_id].authors
-        amount = amounts.get(r.level)
+    for row in found.prizes:  # the prize list's order
+        level_vi, title, reference = row[1], row[2], row[-1]
+        entry = entries.get(reference)
+        if entry is None:
+            continue
+        authors = entry.authors
+        amount = amounts.get(level_vi)
         shares = (split_prize(amount, len(authors), [a.prize_share for a in authors])
                   if amount is not None and authors else [None] * len(authors))
         for author, share in zip(authors, shares, strict=True):
             n += 1
             ws.append(xlsx_row(ws, [
-                n, review.level_name(r.level), r.reference, r.title, author.full_name,
+                n, level_vi, reference, title, author.full_name,
                 author.pen_name or None, author.year_of_birth, author.workplace or None,
                 author.phone or None, author.email or None, share]))
 
 
 def build(contest) -> bytes:
     """The whole workbook as bytes (write-only mode: rows are streamed to the file)."""
-    review, prizes, forwarded = lists(contest)
+    review = review_results(contest, with_agreement=False)
+    found = lists(contest, review)
     wb = Workbook(write_only=True)
+    if found.draft:
+        wb.properties.title = DRAFT_MARK
     used: set[str] = set()
-    for title, rows in ((PRIZES_TITLE, prizes), (FORWARDED_TITLE, forwarded)):
-        ws = _sheet(wb, title, HEADERS + ["Điểm tổng hợp"], LIST_WIDTHS + [14], used)
+    for title, rows in ((PRIZES_TITLE, found.prizes), (FORWARDED_TITLE, found.forwarded)):
+        ws = _sheet(wb, found.title(title), HEADERS + ["Điểm tổng hợp"], LIST_WIDTHS + [14],
+                    used)
         refs = {r.reference: r for r in review.results.rows.values()} if review.results else {}
         for row in rows:
             result = refs.get(row[-1])
@@ -122,13 +128,14 @@ def build(contest) -> bytes:
         sa.select(User.id, User.full_name).where(User.id.in_(judge_ids))).all()
     ) if judge_ids else {}
     genre_pos = {g.code: i for i, g in enumerate(review.genres)}
+    genre_names = {g.code: g.name_vi for g in review.genres}  # the sheet shows names, not codes
 
     for round_, results in computed:
         judges = sorted(results.judges, key=lambda j: (names.get(j, ""), j))
-        headers = (["Mã hồ sơ", "Tên tác phẩm", "Loại hình"]
+        headers = (["Mã tác phẩm", "Tên tác phẩm", "Loại hình"]
                    + [names.get(j, str(j)) for j in judges]
                    + ["Số phiếu", "Tổng điểm", "Điểm tổng hợp", "Xếp hạng", "Cảnh báo"])
-        widths = [16, 45, 10] + [12] * len(judges) + [9, 11, 13, 9, 40]
+        widths = [16, 45, 18] + [12] * len(judges) + [9, 11, 13, 9, 40]
         ws = _sheet(wb, f"Vòng {round_.position} - {round_.name_vi}", headers, widths, used)
         matrix: dict[int, dict[int, float]] = defaultdict(dict)
         for s in results.sheets:
@@ -145,7 +152,8 @@ def build(contest) -> bytes:
                 f"{names.get(f.judge_id, f.judge_id)}: {_num(f.total)} / {_num(f.others_mean)}"
                 for f in r.flags)
             total = sum(matrix.get(r.entry_id, {}).values()) if r.n_sheets else None
-            ws.append(xlsx_row(ws, [r.reference, r.title, r.genre_code] + cells
+            genre = genre_names.get(r.genre_code, r.genre_code)
+            ws.append(xlsx_row(ws, [r.reference, r.title, genre] + cells
                                + [r.n_sheets, _num(total), _num(r.value), r.rank,
                                   flags or None]))
 
@@ -173,7 +181,7 @@ def build(contest) -> bytes:
                  {c: values[(s.judge_id, s.entry_id)].get(c) for c in codes}, s.total))
     for judge_id in sorted(per_judge, key=lambda j: (names.get(j, ""), j)):
         codes = [code for _, code, _ in criteria_order]
-        headers = (["Vòng", "Mã hồ sơ", "Tên tác phẩm"] + [n for _, _, n in criteria_order]
+        headers = (["Vòng", "Mã tác phẩm", "Tên tác phẩm"] + [n for _, _, n in criteria_order]
                    + ["Tổng điểm"])
         ws = _sheet(wb, f"GK {names.get(judge_id, judge_id)}", headers,
                     [7, 16, 45] + [14] * len(codes) + [11], used)
@@ -181,7 +189,7 @@ def build(contest) -> bytes:
             ws.append(xlsx_row(ws, [position, reference, title]
                                + [_num(crit.get(c)) for c in codes] + [_num(total)]))
 
-    _winners_sheet(wb, review, used)
+    _winners_sheet(wb, found, review, used)
 
     categories = published_categories(contest, with_reasons=True)
     if categories:

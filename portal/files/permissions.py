@@ -56,6 +56,13 @@ def sees_original_filename(user, file: EntryFile) -> bool:
     return is_author(user, entry) or is_organizer(user, entry.contest)
 
 
+def streams_proxy(user, file: EntryFile) -> bool:
+    """A judge (neither author nor organizer) gets a video or audio file's web-playable
+    proxy when one has been made (portal.files.media); authors and organizers always get
+    the original."""
+    return not sees_original_filename(user, file)
+
+
 def gets_blind_copy(user, file: EntryFile) -> bool:
     """A judge (neither author nor organizer) sitting on the entry in a blind round gets
     the copy without metadata (portal.files.blind); everyone else gets the original."""

@@ -6,24 +6,24 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal import audit
+from portal import audit, clock, jobs
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.models import Entry, EntryFile, FileSlot
-from portal.storage import Storage, StorageError
+from portal.files import formats, media
+from portal.files.verify import SHA256_INLINE_MAX, SlotPolicy, VerificationError, verify_object
+from portal.models import Entry, EntryFile, FileSlot, User
+from portal.storage import Storage, StorageError, get_storage
 from portal.storage.base import MAX_PARTS, MIN_PART_SIZE, safe_filename
-from portal.storage.verify import SHA256_INLINE_MAX, SlotPolicy, VerificationError, verify_object
 
 MiB = 1024 * 1024
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
-_EQUIVALENT = {"jpeg": "jpg", "jpe": "jpg", "m4v": "mp4", "tif": "tiff"}
-_FORMAT_NAMES = {"jpg": "JPEG", "pdf": "PDF", "mp3": "MP3", "mp4": "MP4", "png": "PNG"}
 
 
 class UploadRefused(DomainError):
@@ -42,7 +42,7 @@ class Completion:
 
 def format_names(slot: FileSlot) -> str:
     """'PDF', 'MP4, MOV': the slot's formats as the entrant reads them."""
-    return ", ".join(_FORMAT_NAMES.get(f, f.upper()) for f in slot.format_list)
+    return ", ".join(formats.name(f) for f in slot.format_list)
 
 
 def human_size(size: int | None) -> str:
@@ -59,7 +59,7 @@ def human_size(size: int | None) -> str:
 def _extension(filename: str) -> str:
     _, dot, ext = filename.rpartition(".")
     ext = ext.lower() if dot else ""
-    return _EQUIVALENT.get(ext, ext)
+    return formats.canonical(ext)
 
 
 def upload_part_size(size: int, configured: int) -> int:
@@ -73,7 +73,8 @@ def upload_part_size(size: int, configured: int) -> int:
 def _active_in_slot(entry: Entry, slot: FileSlot) -> list[EntryFile]:
     return [
         f for f in entry.files
-        if f.slot_id == slot.id and f.status in (EntryFile.UPLOADING, EntryFile.VERIFIED)
+        if f.slot_id == slot.id
+        and f.status in (EntryFile.UPLOADING, EntryFile.CHECKING, EntryFile.VERIFIED)
     ]
 
 
@@ -274,7 +275,7 @@ def same_content(mine, other):
     """SQL: ``other`` (an EntryFile alias) holds the same bytes as ``mine`` (a file row or
     an alias): equal sha256 when both have one; otherwise equal store ETag and size. The
     ETag stands in while a large file's sha256 is not yet computed (see
-    portal.storage.verify); with a fixed part size it identifies content."""
+    portal.files.verify); with a fixed part size it identifies content."""
     return sa.or_(
         sa.and_(mine.sha256.is_not(None), other.sha256.is_not(None),
                 other.sha256 == mine.sha256),
@@ -402,7 +403,7 @@ def accept_extensions(slot: FileSlot) -> list[str]:
     out = []
     for fmt in slot.format_list:
         out.append("." + fmt)
-        out.extend("." + alias for alias, canonical in _EQUIVALENT.items() if canonical == fmt)
+        out.extend("." + alias for alias in formats.aliases(fmt))
     return out
 
 
@@ -492,14 +493,18 @@ def abort_open_uploads(entry: Entry, *, storage: Storage) -> int:
 
 def verify_upload(
     *, file: EntryFile, storage: Storage, actor, now: datetime,
-    sha256_inline_max: int = SHA256_INLINE_MAX,
+    sha256_inline_max: int = SHA256_INLINE_MAX, inline_max: int | None = None,
 ) -> Completion:
     """After the plugin finished the upload in storage: verify the object exactly as
-    ``complete_upload`` does (verified, or rejected with the object deleted; audited)."""
+    ``complete_upload`` does (verified, or rejected with the object deleted; audited).
+
+    An object larger than ``inline_max`` bytes is not verified here: the file becomes
+    CHECKING and the "files.verify" job (enqueued for when the transaction commits) does
+    the same verification, with the same outcomes and audit events. None: always inline."""
     if file.status != EntryFile.UPLOADING:
         raise _finished_error()
     try:
-        storage.head(file.key)
+        info = storage.head(file.key)
     except StorageError as exc:
         if exc.status != 404:
             raise
@@ -508,5 +513,53 @@ def verify_upload(
             status=409,
         ) from None
     file.upload_id = None
+    if inline_max is not None and info.size > inline_max:
+        file.status = EntryFile.CHECKING
+        file.size = info.size
+        db.session.flush()
+        jobs.enqueue_after_commit("files.verify", contest_id=file.entry.contest_id,
+                                  job_id=f"verify-{file.id}", file_id=file.id,
+                                  actor_id=getattr(actor, "id", None),
+                                  sha256_inline_max=sha256_inline_max)
+        return Completion(file=file, duplicate_of=[])
     return _verify_stored(file=file, storage=storage, actor=actor, now=now,
                           sha256_inline_max=sha256_inline_max)
+
+
+@jobs.job("files.verify")
+def verify_job(*, file_id: int, actor_id: int | None, sha256_inline_max: int) -> str:
+    """Verify one CHECKING file (the row is locked while it runs); a file no longer
+    CHECKING (verified, rejected, deleted, or done by an earlier run) is left alone."""
+    file = db.session.get(EntryFile, file_id, with_for_update=True)
+    if file is None or file.status != EntryFile.CHECKING:
+        db.session.rollback()
+        return "nothing to do"
+    actor = db.session.get(User, actor_id) if actor_id is not None else None
+    result = _verify_stored(file=file, storage=get_storage(), actor=actor, now=clock.now(),
+                            sha256_inline_max=sha256_inline_max)
+    if result.file.status == EntryFile.VERIFIED:
+        media.enqueue_after_commit(result.file,
+                                   enabled=current_app.config.get("MEDIA_DERIVATIVES", False))
+    db.session.commit()
+    return result.file.status
+
+
+@jobs.periodic("files.verify_waiting")
+def requeue_checking(*, now: datetime) -> int:
+    """At each tick: enqueue "files.verify" again for every file CHECKING since more than
+    10 minutes whose job is not waiting, running or retrying (e.g. Redis lost it)."""
+    rows = db.session.execute(
+        sa.select(EntryFile.id, EntryFile.uploaded_by_id, Entry.contest_id)
+        .join(Entry, Entry.id == EntryFile.entry_id)
+        .where(EntryFile.status == EntryFile.CHECKING,
+               EntryFile.created_at < now - timedelta(minutes=10))).all()
+    runner = jobs.runner()
+    n = 0
+    for file_id, actor_id, contest_id in rows:
+        if runner.is_active(f"verify-{file_id}"):
+            continue
+        jobs.enqueue("files.verify", contest_id=contest_id, job_id=f"verify-{file_id}",
+                     file_id=file_id, actor_id=actor_id,
+                     sha256_inline_max=current_app.config["SHA256_INLINE_MAX"])
+        n += 1
+    return n

@@ -5,10 +5,12 @@ sends the parts and completes it through URLs that ``sign_request`` signs, each 
 that one open upload; ``verify`` then checks what arrived.
 
 Verification reads the stored bytes inside the request (sniffing, pypdf, Pillow, and
-ffprobe for audio/video). ffprobe reads a presigned URL on S3 or the file itself on local
-storage, so the request carries no bytes of the file; it is bounded by ffprobe's own
-timeout (``portal.storage.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as
-"duration unknown", never as a hang. Put the proxy's read timeout above that.
+ffprobe for audio/video) for files up to VERIFY_INLINE_MAX; a larger file answers 202
+"checking" at once and the "files.verify" job does the same work (portal/jobs.py).
+ffprobe reads a presigned URL on S3 or the file itself on local storage, so the request
+carries no bytes of the file; it is bounded by ffprobe's own timeout
+(``portal.files.verify.FFPROBE_TIMEOUT``, 120 s) and a timeout is treated as "duration
+unknown", never as a hang. Put the proxy's read timeout above that.
 
 Nor does verification read a large object back for its sha256: on S3 an object over
 SHA256_INLINE_MAX (64 MiB) is verified with its ETag recorded and sha256 left empty,
@@ -19,7 +21,6 @@ read once, from the page cache.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -29,7 +30,7 @@ from portal import clock
 from portal.entries.permissions import can_manage_entry_files, window_open
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.files import blind, bp, services
+from portal.files import blind, bp, formats, media, services
 from portal.files.forms import DeleteFileForm
 from portal.files.permissions import (
     can_delete_file,
@@ -38,15 +39,13 @@ from portal.files.permissions import (
     gets_blind_copy,
     is_author,
     sees_original_filename,
+    streams_proxy,
 )
 from portal.files.sanitize import SanitizeError
+from portal.i18n import localized
+from portal.loading import load_or_404
 from portal.models import Entry, EntryFile, Genre
 from portal.storage import StorageError, get_storage
-
-_EXTENSIONS = {
-    "application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "video/mp4": "mp4",
-    "audio/mpeg": "mp3", "video/quicktime": "mov", "audio/x-wav": "wav", "image/webp": "webp",
-}
 
 
 def _json_error(message, status: int):
@@ -76,25 +75,17 @@ def _refusal_reason(entry: Entry, now) -> str:
 
 
 def _load_entry(entry_id: int) -> Entry:
-    entry = db.session.scalar(
-        sa.select(Entry).where(Entry.id == entry_id).options(
-            so.selectinload(Entry.contest),
-            so.selectinload(Entry.genre).selectinload(Genre.slots),
-            so.selectinload(Entry.parts),
-            so.selectinload(Entry.authors),
-            so.selectinload(Entry.files).selectinload(EntryFile.slot),
-        )
-    )
-    if entry is None or entry.status == Entry.DELETED:
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, where=lambda e: e.status != Entry.DELETED, options=(
+        so.selectinload(Entry.contest),
+        so.selectinload(Entry.genre).selectinload(Genre.slots),
+        so.selectinload(Entry.parts),
+        so.selectinload(Entry.authors),
+        so.selectinload(Entry.files).selectinload(EntryFile.slot),
+    ))
 
 
 def _load_upload(file_id: int) -> EntryFile:
-    file = db.session.get(EntryFile, file_id)
-    if file is None:
-        abort(404)
-    return file
+    return load_or_404(EntryFile, file_id)
 
 
 def _guard_json(entry: Entry, now):
@@ -181,6 +172,10 @@ def _upload_context(file_id: int):
 
 def _completion_response(result):
     file = result.file
+    if file.status == EntryFile.CHECKING:
+        return jsonify(file_id=file.id, status=file.status, size=file.size,
+                       size_text=services.human_size(file.size),
+                       message=_("Checking…")), 202
     if file.status == EntryFile.REJECTED:
         return jsonify(error=file.reject_reason, file_id=file.id, status=file.status), 422
     warning = None
@@ -234,10 +229,14 @@ def verify(file_id: int):
         result = services.verify_upload(
             file=file, storage=get_storage(), actor=current_user, now=clock.now(),
             sha256_inline_max=current_app.config["SHA256_INLINE_MAX"],
+            inline_max=current_app.config["VERIFY_INLINE_MAX"],
         )
     except (DomainError, StorageError) as exc:
         return _refused(exc)
-    db.session.commit()
+    if result.file.status == EntryFile.VERIFIED:
+        media.enqueue_after_commit(result.file,
+                                   enabled=current_app.config["MEDIA_DERIVATIVES"])
+    db.session.commit()  # a CHECKING file's job starts now (in-process without Redis)
     return _completion_response(result)
 
 
@@ -270,7 +269,7 @@ def _download_name(file: EntryFile) -> str:
     entry = file.entry
     stem = entry.reference or f"entry-{entry.id}"
     part = f"-{file.part_number}" if file.part_number else ""
-    extension = _EXTENSIONS.get(file.content_type, "bin")
+    extension = formats.extension_for_mime(file.content_type)
     return f"{stem}-{file.slot.kind}{part}-{file.id}.{extension}"
 
 
@@ -286,13 +285,20 @@ def download(file_id: int):
         abort(404)
     inline = request.args.get("inline") == "1"
     key = file.key
+    content_type = file.content_type or "application/octet-stream"
+    filename = _download_name(file)
     try:
-        if gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
+        proxy = streams_proxy(current_user, file) and media.proxy_key(file, get_storage())
+        if proxy:  # a judge streams the web-playable proxy (derived data, no metadata)
+            key, content_type = proxy, media.derivatives(file)[media.PROXY][1]
+            filename = filename.rsplit(".", 1)[0] + (".mp4" if content_type == "video/mp4"
+                                                     else ".m4a")
+        elif gets_blind_copy(current_user, file) and blind.needs_clean_copy(file):
             key = blind.ensure_clean_copy(file=file, storage=get_storage())
         response = get_storage().download_response(
             key,
-            filename=_download_name(file),
-            content_type=file.content_type or "application/octet-stream",
+            filename=filename,
+            content_type=content_type,
             inline=inline,
             # The verified object must still carry its ETag; a clean copy is derived data.
             etag=file.etag if key == file.key else None,
@@ -352,6 +358,30 @@ def delete(file_id: int):
     return redirect(back), 303
 
 
+def _viewer_items(entry) -> list[dict]:
+    """The entry's verified files for files/_viewer.html (the secretariat's view: every
+    slot). URLs are built from file ids; downloads still check can_download_file."""
+    items = []
+    for f in entry.files:
+        if f.status != EntryFile.VERIFIED:
+            continue
+        mime = (f.content_type or "").split(";", 1)[0].strip().lower()
+        kind = "pdf" if mime == "application/pdf" else next(
+            (k for k in ("audio", "video", "image") if mime.startswith(k + "/")), "other")
+        embed = url_for("files.download", file_id=f.id, inline=1)
+        if kind in ("audio", "video") and "files.stream" in current_app.view_functions:
+            embed = url_for("files.stream", file_id=f.id)
+        items.append({
+            "id": f.id, "kind": kind, "label": localized(f.slot, "label"),
+            "part": f.part_number if entry.parts_count > 1 else None, "embed": embed,
+            "download": url_for("files.download", file_id=f.id), "caption": f.caption,
+            "pages": f.page_count, "duration": services.duration_text(f.duration_seconds)
+            if f.duration_seconds else None,
+        })
+    items.sort(key=lambda m: (m["part"] or 0, m["id"]))
+    return items
+
+
 @bp.app_context_processor
 def _file_helpers():
     """What files/_slots.html needs wherever it is included (the entry form)."""
@@ -360,6 +390,7 @@ def _file_helpers():
         "duplicated_file_ids": services.duplicated_file_ids,
         "can_upload_to_entry": can_upload_to_entry,
         "file_size_text": services.human_size,
+        "file_viewer_items": _viewer_items,
         "file_duration_text": services.duration_text,
         "file_format_names": services.format_names,
         "file_accept_extensions": services.accept_extensions,

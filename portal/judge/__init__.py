@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("judge", __name__, url_prefix="/judge")
-
-from portal.judge import views  # noqa: E402,F401

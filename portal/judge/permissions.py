@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.models import Assignment, Round, ScoreSheet
-from portal.permissions import is_judge, is_organizer, is_sitting_judge
+from portal.permissions import is_judge, is_sitting_judge
 
 
 def _authenticated(user) -> bool:
@@ -46,8 +46,3 @@ def can_score_assignment(user, assignment: Assignment, *, now) -> bool:
 def can_declare_conflict(user, assignment: Assignment, *, now=None) -> bool:
     """The assigned judge may recuse themselves until the round is closed."""
     return can_view_assignment(user, assignment) and assignment.round.status != Round.CLOSED
-
-
-def can_reopen_sheet(user, sheet: ScoreSheet, *, now=None) -> bool:
-    """Reopening a submitted sheet is the secretariat's decision."""
-    return is_organizer(user, sheet.assignment.round.contest)

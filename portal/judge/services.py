@@ -21,7 +21,7 @@ from judging.rubric import fmt_decimal, validate_scores, weighted_total
 from portal import audit
 from portal.errors import DomainError, NotAllowed, ScoreLocked, StaleEdit
 from portal.extensions import db
-from portal.i18n import format_dt
+from portal.i18n import format_dt, localized
 from portal.models import (
     Assignment,
     ConflictDeclaration,
@@ -125,6 +125,15 @@ def _validate(round_: Round, values: dict[str, str], comment: str, *, require_al
     if len(comment or "") > MAX_COMMENT:
         raise DomainError(
             _("The comment is too long: at most %(n)s characters.", n=MAX_COMMENT)
+        )
+    if problems and all(p.code == "score_missing" for p in problems.values()):
+        # Blank scores on submission are not "invalid": say which are missing, and that the
+        # draft autosaved so far stays as it was.
+        names = [localized(c, "name") for c in round_.criteria if c.code in problems]
+        raise DomainError(
+            _("The sheet is not complete, so it was not submitted: enter a score for "
+              "%(criteria)s. Your saved draft is kept.", criteria=", ".join(names)),
+            problems=list(problems.values()),
         )
     if problems:
         raise DomainError(

@@ -38,7 +38,7 @@ def stash(response, *, assignment_id: int, values: dict[str, str], comment: str,
         truncated = True
     response.set_cookie(
         COOKIE, token, max_age=MAX_AGE, path="/judge/", httponly=True,
-        secure=current_app.config.get("SESSION_COOKIE_SECURE", False), samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax",
     )
 
 

@@ -25,7 +25,14 @@ from judging.rubric import fmt_decimal
 from portal import clock
 from portal.errors import DomainError, ScoreLocked, StaleEdit
 from portal.extensions import db
-from portal.i18n import format_dt, format_input_number, format_num, localized, to_local
+from portal.i18n import (
+    format_dt,
+    format_input_number,
+    format_num,
+    localized,
+    problem_text,
+    to_local,
+)
 from portal.judge import bp, stash
 from portal.judge.forms import SCORE_PREFIX, ConflictForm, ScoreSheetForm, score_values
 from portal.judge.permissions import (
@@ -95,13 +102,8 @@ def _media_kind(content_type: str) -> str:
 def _file_urls(file_id: int, kind: str) -> tuple[str | None, str | None]:
     """(URL the page embeds, URL of the download link) built from the file id only, so
     no author name or personal data can appear in them."""
-    endpoints = current_app.view_functions
-    if "files.download" not in endpoints:
-        return None, None
     download = url_for("files.download", file_id=file_id)
     embed = url_for("files.download", file_id=file_id, inline=1)
-    if kind in ("audio", "video") and "files.stream" in endpoints:
-        embed = url_for("files.stream", file_id=file_id)
     return embed, download
 
 
@@ -137,7 +139,7 @@ def _field_errors(exc: DomainError, round_: Round) -> dict[str, str]:
         for key in ("max", "step"):  # rubric numbers, written the page language's way
             if key in params:
                 params[key] = format_num(Decimal(str(params[key])), trim=True)
-        errors[p.field] = _(p.message) % params
+        errors[p.field] = problem_text(p, **params)
     return errors
 
 

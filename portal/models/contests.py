@@ -19,6 +19,9 @@ class Contest(db.Model):
 
     DRAFT, OPEN, CLOSED, JUDGING, PUBLISHED = "draft", "open", "closed", "judging", "published"
     STATUSES = (DRAFT, OPEN, CLOSED, JUDGING, PUBLISHED)
+    # How entries reach the secretariat: each entrant submits, agencies send dossiers, or both.
+    ROUTE_INDIVIDUAL, ROUTE_AGENCY, ROUTE_BOTH = "individual", "agency", "both"
+    ROUTES = (ROUTE_INDIVIDUAL, ROUTE_AGENCY, ROUTE_BOTH)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     slug: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True, index=True)
@@ -39,6 +42,7 @@ class Contest(db.Model):
     max_parts: so.Mapped[int] = so.mapped_column(default=5)
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default=DRAFT)
     rules_url: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    entry_routes: so.Mapped[str] = so.mapped_column(sa.String(20), default=ROUTE_BOTH)
     allow_quota_transfer: so.Mapped[bool] = so.mapped_column(default=False)
     special_prize_count: so.Mapped[int] = so.mapped_column(default=0)
     release_averages: so.Mapped[bool] = so.mapped_column(default=False)
@@ -68,6 +72,17 @@ class Contest(db.Model):
     memberships: so.Mapped[list[Membership]] = so.relationship(  # noqa: F821
         back_populates="contest", cascade="all, delete-orphan"
     )
+    agencies: so.Mapped[list[Agency]] = so.relationship(  # noqa: F821
+        order_by="Agency.name", viewonly=True
+    )
+
+    @property
+    def individual_route_open(self) -> bool:
+        return self.entry_routes in (self.ROUTE_INDIVIDUAL, self.ROUTE_BOTH)
+
+    @property
+    def agency_route_open(self) -> bool:
+        return self.entry_routes in (self.ROUTE_AGENCY, self.ROUTE_BOTH)
 
     def __repr__(self) -> str:
         return f"<Contest {self.slug}>"

@@ -49,9 +49,17 @@ class Entry(db.Model):
     # that sent it, its reference there and the dossier it came in.
     sent_by: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     source_reference: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
-    dossier_id: so.Mapped[int | None] = so.mapped_column(
+    national_dossier_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("national_dossiers.id"), index=True)
     search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # diacritic-free
+    # The agency (from the edition's list) that sends the entry, its focal point's
+    # confirmation, and the dossier it went in.
+    agency_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agencies.id"),
+                                                        index=True)
+    agency_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    agency_confirmed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    dossier_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("agency_dossiers.id"),
+                                                         index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
@@ -61,6 +69,9 @@ class Entry(db.Model):
     contest: so.Mapped[Contest] = so.relationship()  # noqa: F821
     genre: so.Mapped[Genre] = so.relationship()  # noqa: F821
     owner: so.Mapped[User] = so.relationship(foreign_keys=[owner_id])  # noqa: F821
+    agency: so.Mapped[Agency | None] = so.relationship()  # noqa: F821
+    dossier: so.Mapped[AgencyDossier | None] = so.relationship(  # noqa: F821
+        back_populates="entries")
     parts: so.Mapped[list[EntryPart]] = so.relationship(
         back_populates="entry", order_by="EntryPart.number", cascade="all, delete-orphan"
     )
@@ -144,6 +155,9 @@ class EntryFile(db.Model):
     __tablename__ = "entry_files"
 
     UPLOADING, VERIFIED, REJECTED = "uploading", "verified", "rejected"
+    # Arrived, and being verified by a job (files over VERIFY_INLINE_MAX): the entry cannot
+    # be submitted until it is verified or rejected.
+    CHECKING = "checking"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     entry_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("entries.id"), index=True)

@@ -13,12 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms import DateField as _DateField
-from wtforms import DateTimeLocalField as _DateTimeLocalField
 from wtforms import IntegerField as _IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from portal.formfields import DecimalTextField
+from portal.formfields import DayDateField, DayTimeField, DecimalTextField
 from portal.models import Contest, Entry, Membership
 
 NUMBER = _l("Enter a whole number.")
@@ -41,8 +39,6 @@ def _parse_error(field_class, message):
 
 
 IntegerField = _parse_error(_IntegerField, NUMBER)
-DateField = _parse_error(_DateField, DATE)
-DateTimeLocalField = _parse_error(_DateTimeLocalField, DATETIME)
 
 
 def status_choices():
@@ -72,13 +68,13 @@ class SettingsForm(FlaskForm):
     province = StringField(_l("Province"), validators=[Length(max=120)])
     timezone = StringField(_l("Time zone"), validators=[Length(max=60)])
     ref_prefix = StringField(_l("Reference prefix"), validators=[Length(max=20)])
-    publication_start = DateField(_l("Publication window starts"),
+    publication_start = DayDateField(_l("Publication window starts"),
                                   validators=[InputRequired(DATE)])
-    publication_end = DateField(_l("Publication window ends"), validators=[InputRequired(DATE)])
-    submission_opens = DateTimeLocalField(_l("Submissions open"), format="%Y-%m-%dT%H:%M",
-                                          validators=[InputRequired(DATETIME)])
-    submission_closes = DateTimeLocalField(_l("Submissions close"), format="%Y-%m-%dT%H:%M",
-                                           validators=[InputRequired(DATETIME)])
+    publication_end = DayDateField(_l("Publication window ends"),
+                                   validators=[InputRequired(DATE)])
+    submission_opens = DayTimeField(_l("Submissions open"), validators=[InputRequired(DATETIME)])
+    submission_closes = DayTimeField(_l("Submissions close"),
+                                     validators=[InputRequired(DATETIME)])
     per_author_cap = IntegerField(_l("Works per author (cap)"), validators=[InputRequired(NUMBER)])
     max_authors = IntegerField(_l("Authors per work (max)"), validators=[InputRequired(NUMBER)])
     max_parts = IntegerField(_l("Parts per series (max)"), validators=[InputRequired(NUMBER)])
@@ -88,12 +84,17 @@ class SettingsForm(FlaskForm):
     release_averages = BooleanField(_l("Publish average scores with the results"))
     national_reason_required = BooleanField(
         _l("Require a reason for each work sent to the national award"))
+    entry_routes = SelectField(_l("How entries are sent"), choices=[
+        (Contest.ROUTE_BOTH, _l("By each entrant or in an agency's dossier")),
+        (Contest.ROUTE_INDIVIDUAL, _l("By each entrant only")),
+        (Contest.ROUTE_AGENCY, _l("Only in an agency's dossier")),
+    ], default=Contest.ROUTE_BOTH)
 
     # Errors for these may come from the service's cross-field rules.
     SERVICE_FIELDS = ("name", "timezone", "ref_prefix", "year", "number", "per_author_cap",
                       "max_authors", "max_parts", "special_prize_count", "status",
                       "publication_start", "publication_end", "submission_opens",
-                      "submission_closes")
+                      "submission_closes", "entry_routes")
 
 
 class SlotForm(FlaskForm):
@@ -141,3 +142,9 @@ class RulingForm(FlaskForm):
     reason = TextAreaField(_l("Reason (required when ineligible or when changing a ruling)"),
                            validators=[Length(max=2000)])
     next = HiddenField()
+
+
+class RetryJobForm(FlaskForm):
+    """The retry button of one failed job on the jobs page."""
+
+    job_id = HiddenField(validators=[DataRequired(), Length(max=100)])

@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from judging.prizes import CATEGORY_RULES, NAME_STYLES
+from portal.agencies import services as agency_services
 from portal.extensions import db
 from portal.models import (
     Contest,
@@ -105,18 +106,31 @@ def load_edition(data: dict) -> Contest:
     contest.name_style = e.get("name_style", "pen")
     if contest.name_style not in NAME_STYLES:
         raise EditionFileError(f"[edition] name_style must be one of {', '.join(NAME_STYLES)}")
+    contest.entry_routes = e.get("entry_routes", Contest.ROUTE_BOTH)
+    if contest.entry_routes not in Contest.ROUTES:
+        raise EditionFileError(f"[edition] entry_routes must be one of {', '.join(Contest.ROUTES)}")
     if contest.publication_start > contest.publication_end:
         raise EditionFileError("[edition] publication_start is after publication_end")
     if contest.submission_opens >= contest.submission_closes:
         raise EditionFileError("[edition] submission_opens is not before submission_closes")
     db.session.flush()
 
+    _load_agencies(contest, data.get("agencies", []))
     genres = _load_genres(contest, data.get("genres", []))
     _load_levels(contest, data.get("prize_levels", []), genres)
     _load_categories(contest, data.get("prize_categories", []))
     _load_rounds(contest, data.get("rounds", []), genres)
     db.session.flush()
     return contest
+
+
+def _load_agencies(contest: Contest, rows: list[dict]) -> None:
+    """Add each listed agency the edition does not have yet (by judging.text.same_agency);
+    an agency is never removed by a reload, since entries point at it."""
+    for i, row in enumerate(rows):
+        name = _require(row, "name", f"[[agencies]] #{i + 1}")
+        if agency_services.find_agency(contest, name) is None:
+            agency_services.add_agency(contest=contest, name=name, actor=None)
 
 
 def _load_genres(contest: Contest, rows: list[dict]) -> dict[str, Genre]:

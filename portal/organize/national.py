@@ -256,7 +256,7 @@ def _import_work(zf, name: str, data: dict, *, listed, contest: Contest,
         summary=_text(data, "summary", name, limit=20000),
         language=_text(data, "language", name, limit=60) or "Tiếng Việt",
         status=Entry.SUBMITTED, submitted_at=now, accepted_rules=True,
-        sent_by=dossier.province, source_reference=source_ref, dossier_id=dossier.id,
+        sent_by=dossier.province, source_reference=source_ref, national_dossier_id=dossier.id,
         created_at=now, updated_at=now,
     )
     prior = data.get("prior_prize") if isinstance(data.get("prior_prize"), dict) else {}

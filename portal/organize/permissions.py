@@ -25,3 +25,13 @@ def can_screen_entries(user, contest, *, now=None) -> bool:
 def can_view_audit(user, contest, *, now=None) -> bool:
     """Read and export the edition's audit trail."""
     return is_organizer(user, contest)
+
+
+def can_view_jobs(user, contest, *, now=None) -> bool:
+    """See the job queue's health, the edition's failed jobs and the mail sent for it."""
+    return is_organizer(user, contest)
+
+
+def can_retry_jobs(user, contest, *, now=None) -> bool:
+    """Put one of the edition's failed jobs back on the queue."""
+    return is_organizer(user, contest)

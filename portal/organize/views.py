@@ -4,6 +4,7 @@ registry, screening and audit. Each answers 404 when the permission predicate fa
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,7 +12,6 @@ import sqlalchemy.orm as so
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -22,58 +22,45 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import audit, clock, permissions
+from portal import audit, clock, jobs, outbox, permissions
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import localized
+from portal.i18n import localized, problem_text
+from portal.loading import load_or_404
 from portal.models import AuditEvent, Contest, Entry, FileSlot, Genre, Membership, PrizeLevel
-from portal.organize import bp, services
+from portal.organize import audit_text, audit_trail, bp, dashboard, edition, listing, rulings, staff
 from portal.organize.forms import (
     EmptyForm,
     GrantForm,
+    RetryJobForm,
     RulingForm,
     SettingsForm,
     SlotForm,
     level_form,
 )
-from portal.organize.permissions import can_manage_contest, can_screen_entries, can_view_audit
+from portal.organize.permissions import (
+    can_manage_contest,
+    can_retry_jobs,
+    can_screen_entries,
+    can_view_audit,
+    can_view_jobs,
+)
 from portal.organize.screening import check_entries, identity_warnings
 from portal.pagination import page_count, requested_page
 
 
 def _contest(slug: str, predicate) -> Contest:
     """The edition by slug, or 404 when it does not exist or the user may not see it."""
-    contest = db.first_or_404(sa.select(Contest).where(Contest.slug == slug))
-    if not predicate(current_user, contest, now=clock.now()):
-        abort(404)
+    contest = load_or_404(Contest, Contest.slug == slug, can=predicate)
     g.contest = contest
     return contest
 
 
-def _area_links(contest: Contest) -> dict[str, str]:
-    """Links to the rounds and results areas' organizer pages, when those areas exist.
-
-    Takes the area's shortest GET rule with only a slug, preferring the organizer's
-    pages (/organize/... or a review page) over public ones.
-    """
-    links: dict[str, str] = {}
-    for area in ("rounds", "results"):
-        rules = [
-            r for r in current_app.url_map.iter_rules()
-            if r.endpoint.startswith(f"{area}.") and set(r.arguments) == {"slug"}
-            and "GET" in (r.methods or ())
-        ]
-        if rules:
-            rule = min(rules, key=lambda r: (not ("/organize/" in r.rule or "review" in r.rule),
-                                             len(r.rule)))
-            links[area] = url_for(rule.endpoint, slug=contest.slug)
-    return links
-
-
 def _apply_problems(form, problems) -> None:
-    for field, message in problems:
-        target = getattr(form, field, None)
+    for p in problems:
+        target = getattr(form, p.field, None)
         if target is not None:
+            message = problem_text(p)
             target.errors = [*target.errors, message] if isinstance(target.errors, list) \
                 else [message]
 
@@ -94,9 +81,8 @@ def home():
         contests = db.session.scalars(
             sa.select(Contest).where(Contest.id.in_(ids))
             .order_by(Contest.year.desc(), Contest.id.desc())).all()
-    counts = services.dashboard_counts([c.id for c in contests])
-    links = {c.id: _area_links(c) for c in contests}
-    return render_template("organize/home.html", contests=contests, counts=counts, links=links)
+    counts = dashboard.dashboard_counts([c.id for c in contests])
+    return render_template("organize/home.html", contests=contests, counts=counts)
 
 
 # --------------------------------------------------------------------------- settings
@@ -104,7 +90,7 @@ def home():
 
 def _settings_values(form: SettingsForm) -> dict:
     tz = (form.timezone.data or "").strip()
-    zone = tz if services.valid_timezone(tz) else g.contest.timezone
+    zone = tz if edition.valid_timezone(tz) else g.contest.timezone
     return {
         "name": (form.name.data or "").strip(),
         "name_en": (form.name_en.data or "").strip(),
@@ -119,8 +105,8 @@ def _settings_values(form: SettingsForm) -> dict:
         "ref_prefix": (form.ref_prefix.data or "").strip(),
         "publication_start": form.publication_start.data,
         "publication_end": form.publication_end.data,
-        "submission_opens": services.local_to_utc(form.submission_opens.data, zone),
-        "submission_closes": services.local_to_utc(form.submission_closes.data, zone),
+        "submission_opens": edition.local_to_utc(form.submission_opens.data, zone),
+        "submission_closes": edition.local_to_utc(form.submission_closes.data, zone),
         "per_author_cap": form.per_author_cap.data,
         "max_authors": form.max_authors.data,
         "max_parts": form.max_parts.data,
@@ -129,29 +115,39 @@ def _settings_values(form: SettingsForm) -> dict:
         "special_prize_count": form.special_prize_count.data,
         "release_averages": bool(form.release_averages.data),
         "national_reason_required": bool(form.national_reason_required.data),
+        "entry_routes": form.entry_routes.data,
     }
 
+
+
+def _json(text: str | None) -> dict:
+    """An audit event's before/after as a dict ({} when empty or not an object)."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug):
     contest = _contest(slug, can_manage_contest)
     if request.method == "GET":
-        data = services.settings_snapshot(contest)
-        data["submission_opens"] = services.utc_to_local(contest.submission_opens,
+        data = edition.settings_snapshot(contest)
+        data["submission_opens"] = edition.utc_to_local(contest.submission_opens,
                                                          contest.timezone)
-        data["submission_closes"] = services.utc_to_local(contest.submission_closes,
+        data["submission_closes"] = edition.utc_to_local(contest.submission_closes,
                                                           contest.timezone)
         form = SettingsForm(data=data)
         return render_template("organize/settings.html", contest=contest, form=form)
     form = SettingsForm()
     form_ok = form.validate_on_submit()
-    problems = services.settings_errors(_settings_values(form))
+    problems = edition.settings_errors(_settings_values(form))
     # Only report a service rule on a field the form itself found well-formed.
-    problems = {f: m for f, m in problems.items() if not getattr(form, f).errors}
+    problems = [p for p in problems if not getattr(form, p.field).errors]
     if form_ok and not problems:
         try:
-            changed = services.update_settings(contest=contest, values=_settings_values(form),
+            changed = edition.update_settings(contest=contest, values=_settings_values(form),
                                                actor=current_user)
         except DomainError as exc:
             db.session.rollback()
@@ -161,7 +157,7 @@ def settings(slug):
         db.session.commit()
         flash(_("The settings were saved.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for("organize.settings", slug=contest.slug))
-    _apply_problems(form, problems.items())
+    _apply_problems(form, problems)
     flash(_("The settings were not saved: correct the marked fields."), "danger")
     return render_template("organize/settings.html", contest=contest, form=form), 422
 
@@ -185,10 +181,7 @@ def structure(slug):
 
 
 def _slot(contest: Contest, slot_id: int) -> FileSlot:
-    slot = db.get_or_404(FileSlot, slot_id)
-    if slot.genre.contest_id != contest.id:
-        abort(404)
-    return slot
+    return load_or_404(FileSlot, slot_id, where=lambda s: s.genre.contest_id == contest.id)
 
 
 @bp.route("/<slug>/slots/<int:slot_id>", methods=["GET", "POST"])
@@ -198,7 +191,7 @@ def edit_slot(slug, slot_id):
     slot = _slot(contest, slot_id)
     if request.method == "GET":
         form = SlotForm(data={"formats": ", ".join(slot.format_list),
-                              "max_size_mb": Decimal(slot.max_size) / services.MB,
+                              "max_size_mb": Decimal(slot.max_size) / edition.MB,
                               "min_count": slot.min_count, "max_count": slot.max_count,
                               "required": slot.required})
         return render_template("organize/slot.html", contest=contest, slot=slot, form=form)
@@ -207,7 +200,7 @@ def edit_slot(slug, slot_id):
         values = {f: form[f].data for f in ("formats", "max_size_mb", "min_count", "max_count",
                                             "required")}
         try:
-            changed = services.update_slot(slot=slot, values=values, actor=current_user)
+            changed = edition.update_slot(slot=slot, values=values, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             _apply_problems(form, exc.problems)
@@ -226,9 +219,7 @@ def edit_slot(slug, slot_id):
 @login_required
 def edit_level(slug, level_id):
     contest = _contest(slug, can_manage_contest)
-    level = db.get_or_404(PrizeLevel, level_id)
-    if level.contest_id != contest.id:
-        abort(404)
+    level = load_or_404(PrizeLevel, level_id, where=lambda lv: lv.contest_id == contest.id)
     genres = contest.genres
     if request.method == "GET":
         data = {"min_score": level.min_score}
@@ -242,7 +233,7 @@ def edit_level(slug, level_id):
         values = {"min_score": form.min_score.data,
                   "quotas": {g_.id: form[f"quota_{g_.id}"].data for g_ in genres}}
         try:
-            changed = services.update_level(level=level, values=values, actor=current_user)
+            changed = edition.update_level(level=level, values=values, actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             _apply_problems(form, exc.problems)
@@ -263,7 +254,7 @@ def edit_level(slug, level_id):
 
 def _members_page(contest, form, status=200):
     return render_template("organize/members.html", contest=contest, form=form,
-                           revoke_form=EmptyForm(), members=services.members_of(contest)), status
+                           revoke_form=EmptyForm(), members=staff.members_of(contest)), status
 
 
 @bp.route("/<slug>/members", methods=["GET", "POST"])
@@ -276,7 +267,7 @@ def members(slug):
     if not form.validate_on_submit():
         return _members_page(contest, form, 422)
     try:
-        membership = services.grant_role(contest=contest, email=form.email.data,
+        membership = staff.grant_role(contest=contest, email=form.email.data,
                                           role=form.role.data, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
@@ -294,15 +285,14 @@ def members(slug):
 @login_required
 def revoke(slug, membership_id):
     contest = _contest(slug, can_manage_contest)
-    membership = db.get_or_404(Membership, membership_id)
-    if membership.contest_id != contest.id:
-        abort(404)
+    membership = load_or_404(Membership, membership_id,
+                             where=lambda m: m.contest_id == contest.id)
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
     email = membership.user.email
     try:
-        ended = services.revoke_role(membership=membership, actor=current_user,
+        ended = staff.revoke_role(membership=membership, actor=current_user,
                                      now=clock.now())
     except DomainError as exc:
         db.session.rollback()
@@ -324,9 +314,9 @@ def revoke(slug, membership_id):
 # --------------------------------------------------------------------------- registry
 
 
-def _registry_filter() -> services.RegistryFilter:
+def _registry_filter() -> listing.RegistryFilter:
     a = request.args
-    return services.RegistryFilter(
+    return listing.RegistryFilter(
         genre=a.get("genre", ""),
         status=a.get("status", "") if a.get("status") in (Entry.DRAFT, Entry.SUBMITTED,
                                                           Entry.WITHDRAWN) else "",
@@ -344,14 +334,14 @@ def registry(slug):
     contest = _contest(slug, can_screen_entries)
     f = _registry_filter()
     page = requested_page()
-    entries, total = services.registry_page(contest, f, page)
+    entries, total = listing.registry_page(contest, f, page)
     ids = [e.id for e in entries]
     return render_template(
         "organize/registry.html", contest=contest, f=f, entries=entries, total=total,
-        page=page, pages=page_count(total, services.PAGE_SIZE),
-        counts=services.verified_file_counts(ids), dups=services.duplicate_files(contest, ids),
-        genres=contest.genres, outlets=services.outlets_of(contest),
-        form_label=services.form_label, agencies=services.agencies,
+        page=page, pages=page_count(total, listing.PAGE_SIZE),
+        counts=listing.verified_file_counts(ids), dups=listing.duplicate_files(contest, ids),
+        genres=contest.genres, outlets=listing.outlets_of(contest),
+        form_label=listing.form_label, agencies=listing.agencies,
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -365,8 +355,8 @@ def _csv_response(data: bytes, filename: str) -> Response:
 @login_required
 def registry_csv(slug):
     contest = _contest(slug, can_screen_entries)
-    entries = services.registry_all(contest, _registry_filter())
-    return _csv_response(services.registry_csv(contest, entries), f"{contest.slug}-tac-pham.csv")
+    entries = listing.registry_all(contest, _registry_filter())
+    return _csv_response(listing.registry_csv(contest, entries), f"{contest.slug}-tac-pham.csv")
 
 
 # --------------------------------------------------------------------------- screening
@@ -378,16 +368,16 @@ def _screening_page(contest, form, status=200, selected=()):
     if eligibility not in (Entry.PENDING, Entry.ELIGIBLE, Entry.INELIGIBLE):
         eligibility = ""
     page = requested_page()
-    entries, total = services.screening_page(contest, eligibility, page)
+    entries, total = rulings.screening_page(contest, eligibility, page)
     ids = [e.id for e in entries]
     return render_template(
         "organize/screening.html", contest=contest, form=form, entries=entries, total=total,
-        page=page, pages=page_count(total, services.PAGE_SIZE),
+        page=page, pages=page_count(total, listing.PAGE_SIZE),
         eligibility=eligibility, problems=check_entries(contest, entries),
         identity=identity_warnings(entries),
-        dups=services.duplicate_files(contest, ids), counts=services.verified_file_counts(ids),
-        is_open=services.screening_open(contest, now), form_label=services.form_label,
-        agencies=services.agencies, selected={int(s) for s in selected if str(s).isdigit()},
+        dups=listing.duplicate_files(contest, ids), counts=listing.verified_file_counts(ids),
+        is_open=rulings.screening_open(contest, now), form_label=listing.form_label,
+        agencies=listing.agencies, selected={int(s) for s in selected if str(s).isdigit()},
         args={k: v for k, v in request.args.items() if k != "page"},
     ), status
 
@@ -395,14 +385,14 @@ def _screening_page(contest, form, status=200, selected=()):
 def _rule(contest, entries, form):
     """Apply the ruling; returns an error message, or None after commit and mails."""
     try:
-        changed = services.rule_entries(entries=entries, ruling=form.ruling.data,
+        changed = rulings.rule_entries(entries=entries, ruling=form.ruling.data,
                                         reason=form.reason.data, actor=current_user,
                                         now=clock.now())
     except DomainError as exc:
         db.session.rollback()
         return exc
+    rulings.notify_rulings(changed)  # outbox rows, committed with the rulings
     db.session.commit()
-    services.notify_rulings(changed)
     flash(_("%(n)s entries were ruled.", n=len(changed)) if changed
           else _("Nothing was changed."), "success")
     return None
@@ -434,9 +424,8 @@ def screening(slug):
 @login_required
 def screen_entry(slug, entry_id):
     contest = _contest(slug, can_screen_entries)
-    entry = db.get_or_404(Entry, entry_id)
-    if entry.contest_id != contest.id or entry.status == Entry.DRAFT:
-        abort(404)
+    entry = load_or_404(Entry, entry_id, where=lambda e: e.contest_id == contest.id
+                        and e.status != Entry.DRAFT)
     if request.method == "GET":
         form = RulingForm(data={"ruling": entry.eligibility
                                 if entry.eligibility != Entry.PENDING else None,
@@ -452,25 +441,25 @@ def screen_entry(slug, entry_id):
             flash(error.message, "danger")
             form.reason.errors = [error.message]
             status = error.status
-    history = db.session.scalars(
+    history = [(ev, _json(ev.before), _json(ev.after)) for ev in db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.entry_id == entry.id,
                                           AuditEvent.action == "entry.ruled")
-        .order_by(AuditEvent.id.desc())).all()
+        .order_by(AuditEvent.id.desc()))]
     return render_template(
         "organize/screen_entry.html", contest=contest, entry=entry, form=form,
         problems=check_entries(contest, [entry]).get(entry.id, []),
-        dups=services.duplicate_files(contest, [entry.id]).get(entry.id, []),
-        is_open=services.screening_open(contest, clock.now()), history=history,
-        form_label=services.form_label, agencies=services.agencies,
+        dups=listing.duplicate_files(contest, [entry.id]).get(entry.id, []),
+        is_open=rulings.screening_open(contest, clock.now()), history=history,
+        form_label=listing.form_label, agencies=listing.agencies,
     ), status
 
 
 # --------------------------------------------------------------------------- audit
 
 
-def _audit_filter() -> services.AuditFilter:
+def _audit_filter() -> audit_trail.AuditFilter:
     a = request.args
-    return services.AuditFilter(entry=a.get("entry", "")[:40], actor=a.get("actor", "")[:254],
+    return audit_trail.AuditFilter(entry=a.get("entry", "")[:40], actor=a.get("actor", "")[:254],
                                 action=a.get("action", "")[:60])
 
 
@@ -488,12 +477,13 @@ def audit_log(slug):
     g.contest = contest
     f = _audit_filter()
     page = requested_page()
-    events, total = services.audit_page(contest, f, page)
+    events, total = audit_trail.audit_page(contest, f, page)
     return render_template(
         "organize/audit.html", contest=contest, f=f, events=events, total=total, page=page,
-        pages=page_count(total, services.PAGE_SIZE),
-        refs=services.entry_references(e.entry_id for e in events),
-        actions=services.audit_actions(contest), checked=checked, broken=broken,
+        audit_action_text=audit_text.action_text, audit_changes=audit_text.changes,
+        pages=page_count(total, listing.PAGE_SIZE),
+        refs=audit_trail.entry_references(e.entry_id for e in events),
+        actions=audit_trail.audit_actions(contest), checked=checked, broken=broken,
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -502,5 +492,42 @@ def audit_log(slug):
 @login_required
 def audit_csv(slug):
     contest = _contest(slug, can_view_audit)
-    return _csv_response(services.audit_csv(contest, _audit_filter()),
+    return _csv_response(audit_trail.audit_csv(contest, _audit_filter()),
                          f"{contest.slug}-nhat-ky.csv")
+
+
+# --------------------------------------------------------------------------- jobs and mail
+
+
+@bp.get("/<slug>/jobs")
+@login_required
+def jobs_page(slug):
+    """The queue's health, the edition's failed jobs (every edition's for an administrator)
+    with their reason and a retry button, and the mail sent for the edition: to whom, when."""
+    contest = _contest(slug, can_view_jobs)
+    page = requested_page()
+    health = jobs.runner().health(contest_id=contest.id,
+                                  everything=permissions.is_admin(current_user))
+    mails, total = outbox.recent(contest_id=contest.id, page=page, per_page=listing.PAGE_SIZE)
+    return render_template(
+        "organize/jobs.html", contest=contest, health=health, mails=mails, total=total,
+        page=page, pages=page_count(total, listing.PAGE_SIZE), retry_form=RetryJobForm(),
+        args={},
+    )
+
+
+@bp.post("/<slug>/jobs/retry")
+@login_required
+def retry_job(slug):
+    contest = _contest(slug, can_retry_jobs)
+    form = RetryJobForm()
+    runner = jobs.runner()
+    if form.validate_on_submit():
+        failed, job_contest = runner.failed_job_contest(form.job_id.data)
+        if failed and (job_contest == contest.id or permissions.is_admin(current_user)):
+            runner.requeue_failed(form.job_id.data)
+            flash(_("The job is back on the queue."), "success")
+            return redirect(url_for("organize.jobs_page", slug=contest.slug))
+    flash(_("This job is no longer among the failed jobs (it may have been retried "
+            "already)."), "warning")
+    return redirect(url_for("organize.jobs_page", slug=contest.slug))

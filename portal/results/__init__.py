@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("results", __name__, url_prefix="/results")
-
-from portal.results import views  # noqa: E402,F401

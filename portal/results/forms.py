@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.formfields import DecimalTextField
+from portal.formfields import DayDateField, DecimalTextField
+from portal.i18n import localized
 
 NO_PRIZE = "-"
 
@@ -38,15 +39,31 @@ class DecisionForm(FlaskForm):
     number = StringField(_l("Decision number"),
                          validators=[DataRequired(_l("Enter the decision number.")),
                                      Length(max=120)])
-    decided_on = DateField(_l("Decision date"),
-                           validators=[DataRequired(_l("Enter the decision date."))])
+    decided_on = DayDateField(_l("Decision date"),
+                              validators=[DataRequired(_l("Enter the decision date."))])
     submit = SubmitField(_l("Save decision"))
 
 
 class TiebreakForm(FlaskForm):
-    criteria = StringField(_l("Tie-break criteria (codes, comma-separated)"),
-                           validators=[Optional(), Length(max=200)])
+    """Up to three of the round's criteria, chosen by name from lists, in order."""
+
+    first = SelectField(_l("First tie-break criterion"), choices=[], validate_choice=False)
+    second = SelectField(_l("Second tie-break criterion"), choices=[], validate_choice=False)
+    third = SelectField(_l("Third tie-break criterion"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Save tie-break"))
+
+    def fill(self, criteria, current: list[str]):
+        """Offer the round's criteria by name; preselect the saved order (GET only)."""
+        choices = [("", _l("(none)"))] + [(c.code, localized(c, "name")) for c in criteria]
+        for i, field in enumerate((self.first, self.second, self.third)):
+            field.choices = choices
+            if not self.is_submitted():
+                field.data = current[i] if i < len(current) else ""
+        return self
+
+    def codes(self) -> list[str]:
+        picked = [f.data for f in (self.first, self.second, self.third) if f.data]
+        return list(dict.fromkeys(picked))
 
 
 class PublishForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.permissions import is_organizer
+from portal.permissions import is_judge, is_organizer
 
 
 def can_review_results(user, contest, *, now=None) -> bool:
@@ -18,6 +18,15 @@ def can_decide_results(user, contest, *, now=None) -> bool:
 def can_export_results(user, contest, *, now=None) -> bool:
     """Spreadsheets, PDFs and the nomination package carry scores and judges' names."""
     return is_organizer(user, contest)
+
+
+def can_export_judge_sheets(user, round_, judge_id: int, *, now=None) -> bool:
+    """A judge's score sheets of a round, for signing: the edition's organizers, and that
+    judge (a judge of the edition asking for their own id), never another judge."""
+    if is_organizer(user, round_.contest):
+        return True
+    return (getattr(user, "is_authenticated", False) and user.id == judge_id
+            and is_judge(user, round_.contest))
 
 
 def can_view_published_results(user, snapshot, *, now=None) -> bool:

@@ -609,6 +609,47 @@ def published_categories(contest: Contest, *, with_reasons: bool = False) -> lis
     } for c in categories]
 
 
+def public_summary(contest: Contest, prizes: list[dict]) -> dict:
+    """What the public page says above the lists: entries received (submitted, not
+    withdrawn) and prize-winning works per medium in the edition's order (one query)."""
+    received = db.session.scalar(
+        sa.select(sa.func.count(Entry.id))
+        .where(Entry.contest_id == contest.id, Entry.status == Entry.SUBMITTED)) or 0
+    counts: dict[str, int] = defaultdict(int)
+    names: dict[str, tuple[str, str]] = {}
+    for p in prizes:
+        counts[p["genre"]] += 1
+        names[p["genre"]] = (p["genre_vi"], p["genre_en"])
+    order = {g.code: g.position for g in contest.genres}
+    return {"received": received, "awarded": len(prizes), "by_genre": [
+        {"genre": code, "genre_vi": names[code][0], "genre_en": names[code][1], "n": n}
+        for code, n in sorted(counts.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))]}
+
+
+@dataclass(frozen=True)
+class ResultLists:
+    """The prize and forwarded lists as published_rows gives them; `draft` when they are the
+    live decision of an edition not (or no longer) published."""
+
+    prizes: list[dict]
+    forwarded: list[dict]
+    draft: bool
+    version: int | None = None  # the publication snapshot's, when not a draft
+
+
+def result_lists(contest: Contest, review: Review | None = None) -> ResultLists:
+    """The one source of "the published list" for exports: once the edition is published,
+    the latest publication snapshot, exactly as frozen; before, the live decision (what
+    publishing now would freeze, from `review` when given), marked as a draft."""
+    snapshot = latest_snapshot(contest) if contest.status == Contest.PUBLISHED else None
+    if snapshot is not None:
+        payload = snapshot_payload(snapshot)
+        return ResultLists(payload["prizes"], payload["forwarded"], draft=False,
+                           version=snapshot.version)
+    prizes, forwarded = published_rows(review or review_results(contest, with_agreement=False))
+    return ResultLists(prizes, forwarded, draft=True)
+
+
 def latest_snapshot(contest: Contest) -> ResultSnapshot | None:
     return db.session.scalar(
         sa.select(ResultSnapshot).where(ResultSnapshot.contest_id == contest.id)
@@ -647,6 +688,7 @@ def publish(contest: Contest, *, actor: User, now: datetime) -> ResultSnapshot:
         "prizes": prizes,
         "categories": published_categories(contest),
         "forwarded": forwarded,
+        "summary": public_summary(contest, prizes),
     }
     text = audit.canonical(payload)
     snapshot = ResultSnapshot(
@@ -726,10 +768,9 @@ def released_averages_for(entries) -> dict[int, list[tuple[Round, float | None]]
 
 def round_aggregate_values(round_: Round) -> dict[int, float | None]:
     """Entry id -> the round's configured aggregate (Round.aggregation), None for an entry
-    with fewer than k sheets that the organizer has not accepted. Two queries, or one for
-    the plain mean, whose sums and counts PostgreSQL or SQLite computes in the GROUP BY."""
-    if round_.aggregation == "mean":
-        return _mean_in_sql(round_)
+    with fewer than k sheets that the organizer has not accepted. Two queries; the value is
+    judging.aggregation.aggregate's, the same function compute_round uses, so advancement
+    and the results review can never disagree on a score."""
     sheets = load_sheets(round_)
     aggregates = aggregate(sheets, method=round_.aggregation, k=round_.judges_per_entry,
                            trim_min=round_.trim_min_sheets, scale=_scale(round_))
@@ -741,31 +782,4 @@ def round_aggregate_values(round_: Round) -> dict[int, float | None]:
         agg = aggregates.get(entry_id)
         ok = agg is not None and (agg.complete or bool(accepted))
         out[entry_id] = agg.value if ok else None
-    return out
-
-
-def _mean_in_sql(round_: Round) -> dict[int, float | None]:
-    """The plain mean of submitted totals per entry, summed and counted by the database."""
-    db.session.flush()
-    sheets = (
-        sa.select(Assignment.entry_id.label("entry_id"),
-                  sa.func.sum(sa.cast(ScoreSheet.total, sa.Float)).label("total"),
-                  sa.func.count().label("n"))
-        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(Assignment.round_id == round_.id, Assignment.status == Assignment.ACTIVE,
-               ScoreSheet.status == ScoreSheet.SUBMITTED, ScoreSheet.total.is_not(None))
-        .group_by(Assignment.entry_id)
-        .subquery()
-    )
-    rows = db.session.connection().execute(
-        sa.select(RoundEntry.entry_id, RoundEntry.accepted_incomplete_reason, sheets.c.total,
-                  sheets.c.n)
-        .outerjoin(sheets, sheets.c.entry_id == RoundEntry.entry_id)
-        .where(RoundEntry.round_id == round_.id)
-    )
-    k = round_.judges_per_entry
-    out: dict[int, float | None] = {}
-    for entry_id, accepted, total, n in rows:
-        ok = bool(n) and (n >= k or bool(accepted))
-        out[entry_id] = total / n if ok else None
     return out

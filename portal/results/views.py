@@ -7,11 +7,19 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE
+from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE, agreement_level
 from portal import clock
 from portal.errors import DomainError
+from portal.exports import (
+    closing_report,
+    national_dossier,
+    results_csv,
+    results_pdf,
+    results_xlsx,
+)
 from portal.extensions import db
 from portal.i18n import format_num
+from portal.loading import load_or_404
 from portal.models import Contest, Entry, PrizeCategory, ResultSnapshot, Round
 from portal.results import bp, categories, services
 from portal.results.forms import (
@@ -27,21 +35,12 @@ from portal.results.forms import (
 )
 from portal.results.permissions import (
     can_decide_results,
+    can_export_judge_sheets,
     can_export_results,
     can_review_results,
     can_view_published_results,
 )
 from portal.storage import get_storage
-
-
-def _contest(slug: str) -> Contest:
-    return db.first_or_404(sa.select(Contest).where(Contest.slug == slug))
-
-
-def _require(predicate, contest: Contest) -> None:
-    # 404 like every other area: people outside the secretariat cannot learn what exists.
-    if not predicate(current_user, contest, now=clock.now()):
-        abort(404)
 
 
 def _snapshots(contest: Contest) -> list[ResultSnapshot]:
@@ -59,7 +58,8 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None,
         decision_form = DecisionForm(number=contest.decision_number,
                                      decided_on=contest.decision_date)
     if tiebreak_form is None and review.round is not None:
-        tiebreak_form = TiebreakForm(criteria=review.round.tiebreak_criteria)
+        tiebreak_form = TiebreakForm().fill(review.round.criteria,
+                                            services.tiebreak_codes(review.round))
     disagreement_rule = _(DISAGREEMENT_RULE) % {
         "threshold": format_num(review.round.disagreement_threshold, trim=True)
     } if review.round is not None else ""
@@ -67,6 +67,7 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None,
         "results/review.html", contest=contest, review=review,
         decision_form=decision_form, tiebreak_form=tiebreak_form, publish_form=PublishForm(),
         snapshots=_snapshots(contest), agreement_help=_(AGREEMENT_HELP),
+        agreement_level=agreement_level,
         disagreement_rule=disagreement_rule, forwarded_counts=review.forwarded_counts(),
         category_views=category_views, category_form=category_form or CategoryForm(),
     ), status
@@ -75,16 +76,14 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None,
 @bp.get("/<slug>/review")
 @login_required
 def review(slug):
-    contest = _contest(slug)
-    _require(can_review_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_review_results)
     return _render_review(contest)
 
 
 @bp.post("/<slug>/decision")
 @login_required
 def decision(slug):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _render_review(contest, decision_form=form, status=422)
@@ -103,12 +102,11 @@ def decision(slug):
 @bp.post("/<slug>/tiebreak")
 @login_required
 def tiebreak(slug):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     round_ = services.final_round(contest) or abort(404)
-    form = TiebreakForm()
+    form = TiebreakForm().fill(round_.criteria, services.tiebreak_codes(round_))
     if form.validate_on_submit():
-        codes = [c.strip() for c in (form.criteria.data or "").split(",") if c.strip()]
+        codes = form.codes()
         try:
             services.set_tiebreak(round_, codes=codes, actor=current_user)
         except DomainError as exc:
@@ -124,8 +122,7 @@ def tiebreak(slug):
 @bp.post("/<slug>/publish")
 @login_required
 def publish(slug):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     if not PublishForm().validate_on_submit():
         abort(400)
     try:
@@ -143,10 +140,7 @@ def publish(slug):
 
 
 def _entry(contest: Contest, entry_id: int) -> Entry:
-    entry = db.get_or_404(Entry, entry_id)
-    if entry.contest_id != contest.id:
-        abort(404)
-    return entry
+    return load_or_404(Entry, entry_id, where=lambda e: e.contest_id == contest.id)
 
 
 def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_form=None,
@@ -175,8 +169,7 @@ def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_
 @login_required
 def shares(slug, entry_id):
     """How the group splits the work's prize money among its authors."""
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = shares_form(entry.authors)
     if not form.validate_on_submit():
@@ -197,16 +190,14 @@ def shares(slug, entry_id):
 @bp.get("/<slug>/entries/<int:entry_id>")
 @login_required
 def entry(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_review_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_review_results)
     return _render_entry(contest, _entry(contest, entry_id))
 
 
 @bp.post("/<slug>/entries/<int:entry_id>/level")
 @login_required
 def set_level(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = LevelForm()
     form.level.choices = [(NO_PRIZE, "")] + [(pl.code, pl.code) for pl in contest.prize_levels]
@@ -228,8 +219,7 @@ def set_level(slug, entry_id):
 @bp.post("/<slug>/entries/<int:entry_id>/forward")
 @login_required
 def forward(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = ForwardForm()
     if not form.validate_on_submit():
@@ -249,8 +239,7 @@ def forward(slug, entry_id):
 @bp.post("/<slug>/entries/<int:entry_id>/accept")
 @login_required
 def accept(slug, entry_id):
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     entry = _entry(contest, entry_id)
     form = AcceptIncompleteForm()
     if not form.validate_on_submit():
@@ -270,8 +259,7 @@ def accept(slug, entry_id):
 @login_required
 def category(slug):
     """Decide one prize category: accept its proposal, add the council's choice, or clear."""
-    contest = _contest(slug)
-    _require(can_decide_results, contest)
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
     form = CategoryForm()
     cat = None
     if form.validate_on_submit():
@@ -348,10 +336,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 @bp.get("/<slug>/export/results.xlsx")
 @login_required
 def export_xlsx(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_xlsx  # heavy: imported on first use
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     data = results_xlsx.build(contest)
     return _download(data, f"{contest.slug}-ket-qua.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -360,10 +345,7 @@ def export_xlsx(slug):
 @bp.get("/<slug>/export/<any(prizes, forwarded):which>.csv")
 @login_required
 def export_csv(slug, which):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_csv
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     data = results_csv.build(contest, which=which)
     name = "dat-giai" if which == "prizes" else "chuyen-vong-toan-quoc"
     return _download(data, f"{contest.slug}-{name}.csv", "text/csv; charset=utf-8")
@@ -372,24 +354,27 @@ def export_csv(slug, which):
 @bp.get("/<slug>/export/annex.pdf")
 @login_required
 def export_annex(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import results_pdf
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     return _download(results_pdf.annex(contest), f"{contest.slug}-phu-luc-dat-giai.pdf",
                      "application/pdf")
+
+
+@bp.get("/<slug>/export/report.pdf")
+@login_required
+def export_report(slug):
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
+    return _download(closing_report.build(contest, now=clock.now()),
+                     f"{contest.slug}-bao-cao-tong-ket.pdf", "application/pdf")
 
 
 @bp.get("/<slug>/export/rounds/<int:round_id>/judges/<int:judge_id>.pdf")
 @login_required
 def export_judge_sheets(slug, round_id, judge_id):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    round_ = db.get_or_404(Round, round_id)
-    if round_.contest_id != contest.id:
+    # Organizers, and the judge for their own sheets (can_export_judge_sheets).
+    contest = load_or_404(Contest, Contest.slug == slug)
+    round_ = load_or_404(Round, round_id, where=lambda r: r.contest_id == contest.id)
+    if not can_export_judge_sheets(current_user, round_, judge_id):
         abort(404)
-    from portal.exports import results_pdf
-
     data = results_pdf.judge_sheets(round_, judge_id)
     if data is None:
         abort(404)
@@ -400,10 +385,7 @@ def export_judge_sheets(slug, round_id, judge_id):
 @bp.get("/<slug>/export/nomination.zip")
 @login_required
 def export_nomination(slug):
-    contest = _contest(slug)
-    _require(can_export_results, contest)
-    from portal.exports import national_dossier, results_pdf
-
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
     stream = national_dossier.dossier_stream(
         contest, storage=get_storage(), decision_pdf=results_pdf.annex(contest), now=clock.now())
     return Response(stream, mimetype="application/zip", headers={

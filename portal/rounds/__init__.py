@@ -2,14 +2,11 @@
 
 from flask import Blueprint
 
+from portal.rounds import sqlcount
+
 bp = Blueprint("rounds", __name__, url_prefix="/organize/<slug>/rounds")
 
 
 @bp.record_once
 def _register_sql_count(state) -> None:
-    from portal.rounds import sqlcount
-
     sqlcount.init_app(state.app)
-
-
-from portal.rounds import views  # noqa: E402,F401

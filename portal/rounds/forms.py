@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.formfields import DecimalTextField
+from portal.formfields import DayTimeField, DecimalTextField
 
 AGGREGATION_CHOICES = [
     ("mean", _l("Mean")),
@@ -37,10 +36,8 @@ STEP_CHOICES = [("1", "1"), ("0.5", "0.5")]
 class RoundForm(FlaskForm):
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=120)])
-    opens_at = DateTimeLocalField(_l("Scoring opens"), format="%Y-%m-%dT%H:%M",
-                                  validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Scoring closes"), format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired()])
+    opens_at = DayTimeField(_l("Scoring opens"), validators=[InputRequired()])
+    closes_at = DayTimeField(_l("Scoring closes"), validators=[InputRequired()])
     judges_per_entry = IntegerField(_l("Judges per entry (k)"), default=3,
                                     validators=[InputRequired(), NumberRange(1, 20)])
     blind = BooleanField(_l("Blind judging (judges do not see authors or outlets)"),

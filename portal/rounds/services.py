@@ -13,16 +13,17 @@ from flask_babel import gettext as _
 
 from judging.advancement import MinScore, TopN, propose_advancement
 from judging.assignment import assign_panels, propose_replacement
-from judging.conflicts import EntryPeople, Judge, find_conflicts
+from judging.conflicts import Conflict, EntryPeople, Judge, find_conflicts
 from judging.eligibility import Person
 from judging.problems import Problem
 from judging.ranking import RankItem
+from judging.reminders import JUDGE_STEPS, judge_reminder_step
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import rubric_max, validate_rubric
-from portal import audit
+from portal import audit, jobs
 from portal.errors import DomainError
 from portal.extensions import db
-from portal.i18n import format_dt
+from portal.i18n import format_dt, problem_text
 from portal.models import (
     Assignment,
     ConflictDeclaration,
@@ -31,6 +32,7 @@ from portal.models import (
     Entry,
     Genre,
     Membership,
+    OutboxMail,
     Panel,
     Round,
     RoundEntry,
@@ -39,6 +41,8 @@ from portal.models import (
     User,
     panel_genres,
 )
+from portal.outbox import send_mail
+from portal.results.services import round_aggregate_values
 
 
 class RoundError(DomainError):
@@ -55,15 +59,16 @@ class ConflictNeedsConfirmation(DomainError):
     status = 409
 
 
-def problem_text(p: Problem, entry_labels: dict[int, str] | None = None,
-                 judge_labels: dict[int, str] | None = None) -> str:
-    """A judging Problem in the user's language, with ids replaced by references and names."""
+def label_problem(p: Problem | Conflict, entry_labels: dict[int, str] | None = None,
+                  judge_labels: dict[int, str] | None = None) -> Problem:
+    """The judging Problem (or Conflict) as a Problem whose entry and judge ids are replaced
+    by references and names."""
     params = dict(p.params)
     if entry_labels and isinstance(params.get("entry"), int):
         params["entry"] = entry_labels.get(params["entry"], params["entry"])
     if judge_labels and isinstance(params.get("judge"), int):
         params["judge"] = judge_labels.get(params["judge"], params["judge"])
-    return _(p.message) % params
+    return Problem(p.code, p.message, params, getattr(p, "field", None))
 
 
 def _state(rnd: Round) -> dict:
@@ -166,14 +171,13 @@ class CriterionInput:
 
 
 class RubricProblems(DomainError):
-    """The rubric failed validation: `by_code` maps a criterion code to its messages."""
+    """The rubric failed validation; each problem's `field` is a criterion code."""
 
     status = 422
 
-    def __init__(self, messages: list[str], by_code: dict[str, list[str]]):
+    def __init__(self, problems: list[Problem]):
         super().__init__(_("The rubric was not saved: fix the problems below."),
-                         problems=messages)
-        self.by_code = by_code
+                         problems=problems)
 
 
 def save_rubric(*, rnd: Round, rows: list[CriterionInput], actor) -> Round:
@@ -185,11 +189,7 @@ def save_rubric(*, rnd: Round, rows: list[CriterionInput], actor) -> Round:
     problems = validate_rubric([RubricCriterion(r.code, r.max_score, r.step, r.weight)
                                 for r in rows])
     if problems:
-        by_code: dict[str, list[str]] = {}
-        for p in problems:
-            if p.field:
-                by_code.setdefault(p.field, []).append(problem_text(p))
-        raise RubricProblems([problem_text(p) for p in problems], by_code)
+        raise RubricProblems(list(problems))
     before = [_criterion_state(c) for c in rnd.criteria]
     wanted = {r.code for r in rows}
     existing = {c.code: c for c in rnd.criteria}
@@ -328,7 +328,7 @@ def round_entries(rnd: Round) -> list[Entry]:
         sa.select(Entry).join(RoundEntry, RoundEntry.entry_id == Entry.id)
         .where(RoundEntry.round_id == rnd.id).order_by(Entry.reference, Entry.id)
         .options(so.selectinload(Entry.authors), so.selectinload(Entry.parts),
-                 so.joinedload(Entry.genre))
+                 so.joinedload(Entry.genre), so.joinedload(Entry.agency))
     ))
 
 
@@ -342,6 +342,7 @@ def _conflict_inputs(judges: list[User], entries: list[Entry]):
         e.id,
         tuple(Person(a.full_name, a.year_of_birth, a.user_id, a.workplace) for a in e.authors),
         tuple(p.outlet for p in e.parts if p.outlet),
+        e.agency.name if e.agency is not None else "",
     ) for e in entries]
     declared = {}
     if entries and judges:
@@ -422,7 +423,7 @@ def run_assignment(*, rnd: Round, seed: int, actor) -> int:
         names = {i: u.full_name for i, u in plan.judges.items()}
         raise RoundError(_("No assignment was made: no balanced, conflict-free assignment "
                            "exists."),
-                         problems=[problem_text(p, labels, names) for p in result.problems])
+                         problems=[label_problem(p, labels, names) for p in result.problems])
     if existing:
         db.session.execute(sa.delete(Assignment).where(Assignment.round_id == rnd.id))
     db.session.execute(sa.insert(Assignment), [
@@ -434,9 +435,9 @@ def run_assignment(*, rnd: Round, seed: int, actor) -> int:
     return len(result.pairs)
 
 
-def _conflict_reasons(rnd: Round, judge: User, entry: Entry) -> list[str]:
+def _conflict_reasons(rnd: Round, judge: User, entry: Entry) -> list[Problem]:
     found = round_conflicts(rnd, judges=[judge], entries=[entry])
-    return [problem_text(c, {entry.id: entry_label(entry)})
+    return [label_problem(c, {entry.id: entry_label(entry)})
             for c in found.get((judge.id, entry.id), [])]
 
 
@@ -457,7 +458,7 @@ def _check_manual(rnd: Round, entry: Entry, judge: User, override: bool) -> list
             _("%(judge)s has a conflict with %(entry)s. Tick “assign despite the conflict” "
               "to go ahead.", judge=judge.full_name, entry=entry_label(entry)),
             problems=reasons)
-    return reasons
+    return [problem_text(p) for p in reasons]  # the audit keeps the words the organizer saw
 
 
 def add_assignment(*, rnd: Round, entry: Entry, judge: User, override: bool, actor) -> Assignment:
@@ -556,6 +557,12 @@ def end_open_assignments(*, contest: Contest, judge: User, reason: str,
 class Replacement:
     recused: Assignment
     proposed: User | None
+
+
+def declared_conflict_judge_ids(entry: Entry) -> set[int]:
+    """Judges who declared a conflict of interest with this entry themselves."""
+    return set(db.session.scalars(sa.select(ConflictDeclaration.judge_id)
+                                  .where(ConflictDeclaration.entry_id == entry.id)))
 
 
 def pending_replacements(rnd: Round) -> list[Replacement]:
@@ -670,24 +677,28 @@ def entry_progress(rnd: Round, *, page: int, per_page: int = 50) -> list[dict]:
     """One page of entries: n of k sheets submitted (one query; the page is cut before
     the sheets are counted, so the cost follows the page, not the round)."""
     page_rows = (sa.select(Entry.id.label("id"), Entry.reference.label("reference"),
-                           Entry.title.label("title"), Genre.code.label("genre"))
+                           Entry.title.label("title"), Genre.name_vi.label("genre_vi"),
+                           Genre.name_en.label("genre_en"))
                  .join(RoundEntry, RoundEntry.entry_id == Entry.id)
                  .join(Genre, Genre.id == Entry.genre_id)
                  .where(RoundEntry.round_id == rnd.id)
                  .order_by(Entry.reference, Entry.id)
                  .limit(per_page).offset((page - 1) * per_page).subquery())
     rows = db.session.execute(
-        sa.select(page_rows.c.id, page_rows.c.reference, page_rows.c.title, page_rows.c.genre,
-                  sa.func.count(Assignment.id), sa.func.coalesce(sa.func.sum(_submitted), 0))
+        sa.select(page_rows.c.id, page_rows.c.reference, page_rows.c.title,
+                  page_rows.c.genre_vi, page_rows.c.genre_en, sa.func.count(Assignment.id),
+                  sa.func.coalesce(sa.func.sum(_submitted), 0))
         .outerjoin(Assignment, sa.and_(Assignment.round_id == rnd.id,
                                        Assignment.entry_id == page_rows.c.id,
                                        Assignment.status == Assignment.ACTIVE))
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .group_by(page_rows.c.id, page_rows.c.reference, page_rows.c.title, page_rows.c.genre)
+        .group_by(page_rows.c.id, page_rows.c.reference, page_rows.c.title,
+                  page_rows.c.genre_vi, page_rows.c.genre_en)
         .order_by(page_rows.c.reference, page_rows.c.id)
     ).all()
-    return [{"id": i, "reference": ref or f"#{i}", "title": title, "genre": code,
-             "assigned": n, "submitted": int(s)} for i, ref, title, code, n, s in rows]
+    return [{"id": i, "reference": ref or f"#{i}", "title": title, "genre_vi": genre_vi,
+             "genre_en": genre_en, "assigned": n, "submitted": int(s)}
+            for i, ref, title, genre_vi, genre_en, n, s in rows]
 
 
 def panel_progress(rnd: Round) -> list[dict]:
@@ -730,15 +741,25 @@ def round_entry_count(rnd: Round) -> int:
                              .where(RoundEntry.round_id == rnd.id))
 
 
-def send_reminders(*, rnd: Round, now: datetime, send, actor) -> int:
-    """Email every judge with work left in the round (count and deadline in the edition's
-    time zone) through `send(to=, subject=, body=)`; return how many were sent. Audited."""
+def send_reminders(*, rnd: Round, now: datetime, actor, step: str | None = None) -> int:
+    """Queue a mail (portal.outbox) to every judge with work left in the round (count and
+    deadline in the edition's time zone); return how many were queued. Audited.
+
+    With `step` (the scheduled "3d" or "1d" reminder), a judge already reminded at this step
+    is skipped: the outbox's unique dedupe_key holds one row per judge, round and step."""
     tz = rnd.contest.timezone
     deadline = format_dt(rnd.closes_at, tz)
     sent = []
-    for row in judge_progress(rnd):
-        if row["left"] <= 0:
-            continue
+    keys = {}
+    rows = [row for row in judge_progress(rnd) if row["left"] > 0]
+    if step is not None:
+        keys = {row["id"]: f"judge_reminder:{rnd.id}:{row['id']}:{step}" for row in rows}
+        done = set(db.session.scalars(sa.select(OutboxMail.dedupe_key).where(
+            OutboxMail.dedupe_key.in_(list(keys.values())))))
+        rows = [row for row in rows if keys[row["id"]] not in done]
+        if not rows:
+            return 0
+    for row in rows:
         subject = _("Reminder: %(n)s works left to score in %(round)s",
                     n=row["left"], round=rnd.name_vi)
         body = _("Dear %(name)s,\n\nYou still have %(n)s of %(total)s works to score in "
@@ -746,11 +767,28 @@ def send_reminders(*, rnd: Round, now: datetime, send, actor) -> int:
                  "The award secretariat", name=row["name"], n=row["left"],
                  total=row["assigned"], round=rnd.name_vi, contest=rnd.contest.name,
                  deadline=deadline, tz=tz)
-        send(to=row["email"], subject=subject, body=body)
+        send_mail(row["email"], subject, body, kind="judge_reminder",
+                  contest_id=rnd.contest_id, user_id=row["id"], dedupe_key=keys.get(row["id"]),
+                  now=now)
         sent.append(row["id"])
     audit.record("round.reminders_sent", actor=actor, contest=rnd.contest, obj=rnd,
-                 after={"judges": sent, "at": now})
+                 after={"judges": sent, "at": now, "step": step})
     return len(sent)
+
+
+@jobs.periodic("rounds.judge_reminders")
+def scheduled_judge_reminders(*, now: datetime) -> int:
+    """At each tick: queue the "3d" or "1d" reminder to the judges with unsubmitted sheets
+    in every open round that closes within 3 days; each judge gets each step once."""
+    rounds = db.session.scalars(sa.select(Round).where(
+        Round.status == Round.OPEN, Round.closes_at > now,
+        Round.closes_at <= now + max(before for _step, before in JUDGE_STEPS))).all()
+    n = 0
+    for rnd in rounds:
+        step = judge_reminder_step(rnd.closes_at, now)
+        if step is not None:
+            n += send_reminders(rnd=rnd, now=now, actor=None, step=step)
+    return n
 
 
 def entry_sheets(rnd: Round, entry: Entry) -> list[Assignment]:
@@ -768,8 +806,6 @@ def round_aggregates(rnd: Round) -> dict[int, float | None]:
     """Every round entry's score by the round's configured aggregation (mean, trimmed mean,
     median or z-score), None with fewer than k sheets unless the organizer accepted the
     entry with a reason. Computed by the results area (one query for the sheets)."""
-    from portal.results.services import round_aggregate_values
-
     return round_aggregate_values(rnd)
 
 
@@ -819,7 +855,7 @@ def advancement_proposal(rnd: Round) -> AdvanceView:
         genre = next((e.genre for e in entries.values() if e.genre.code == p.field), None)
         if genre is not None:
             params["group"] = genre.name_vi
-        ties.append(_(p.message) % params)
+        ties.append(problem_text(p, **params))
     rows = [AdvanceRow(entries[eid], scores[eid], eid in proposal.advance, eid in tied_ids)
             for eid in scores]
     rows.sort(key=lambda r: (r.entry.genre.position, r.score is None, -(r.score or 0),

@@ -17,7 +17,7 @@ def _count(conn, cursor, statement, parameters, context, executemany) -> None:
 def init_app(app: Flask) -> None:
     """Count the SQL statements of each request into a header; a no-op unless configured."""
     global _listening
-    if not app.config.get("SQL_COUNT_HEADER"):
+    if not app.config["SQL_COUNT_HEADER"]:
         return
     if not _listening:
         sa.event.listen(Engine, "before_cursor_execute", _count)

@@ -14,7 +14,9 @@ from flask_login import current_user
 from portal import clock
 from portal.errors import DomainError
 from portal.extensions import db, login_manager
-from portal.i18n import to_local
+from portal.i18n import problem_text, to_local
+from portal.judge.services import reopen_sheet
+from portal.loading import load_or_404
 from portal.models import Assignment, Contest, Entry, Round, RoundEntry, ScoreSheet, User
 from portal.pagination import page_count, requested_page
 from portal.rounds import bp, services
@@ -52,17 +54,11 @@ def _load_contest_and_check():
     """Every screen here: a logged-in organizer of this edition (or admin); others get 404."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    contest = db.session.scalar(sa.select(Contest).where(Contest.slug == g.rounds_slug))
-    if not can_manage_rounds(current_user, contest, now=clock.now()):
-        abort(404)
-    g.contest = contest
+    g.contest = load_or_404(Contest, Contest.slug == g.rounds_slug, can=can_manage_rounds)
 
 
 def _round(round_id: int) -> Round:
-    rnd = db.get_or_404(Round, round_id)
-    if rnd.contest_id != g.contest.id:
-        abort(404)
-    return rnd
+    return load_or_404(Round, round_id, where=lambda r: r.contest_id == g.contest.id)
 
 
 def _fail(exc: DomainError) -> int:
@@ -70,7 +66,7 @@ def _fail(exc: DomainError) -> int:
     db.session.rollback()
     flash(exc.message, "danger")
     for p in exc.problems:
-        flash(p, "danger")
+        flash(problem_text(p), "danger")
     return exc.status
 
 
@@ -213,13 +209,17 @@ def rubric(round_id: int):
         db.session.commit()
     except services.RubricProblems as exc:
         status = _fail(exc)
-        by_code = {}
+        by_code: dict[str, list[str]] = {}
+        for p in exc.problems:
+            if p.field:
+                by_code.setdefault(p.field, []).append(problem_text(p))
+        by_row = {}
         for i, sub in enumerate(rubric_form.criteria):
             code = (sub.form.code.data or "").strip() or f"c{i + 1}"
-            if code in exc.by_code:
-                by_code[i] = exc.by_code[code]
+            if code in by_code:
+                by_row[i] = by_code[code]
         return _render_edit(_round(round_id), settings, rubric_form, status=status,
-                            row_errors=by_code)
+                            row_errors=by_row)
     except DomainError as exc:
         return _render_edit(_round(round_id), settings, rubric_form, status=_fail(exc))
     flash(_("The rubric was saved."), "success")
@@ -338,7 +338,7 @@ def conflicts(round_id: int):
             by_judge[kv[0][0]].full_name, by_entry[kv[0][1]].reference or "")):
         labels = {eid: services.entry_label(by_entry[eid])}
         rows.append((by_judge[jid], by_entry[eid],
-                     [services.problem_text(c, labels) for c in items]))
+                     [problem_text(services.label_problem(c, labels)) for c in items]))
     return render_template("rounds/conflicts.html", contest=g.contest, rnd=rnd, rows=rows,
                            n_entries=len(entries), n_judges=len(judges))
 
@@ -435,22 +435,26 @@ def add_assignment(round_id: int):
 
 
 def _assignment(rnd: Round, assignment_id: int) -> Assignment:
-    a = db.get_or_404(Assignment, assignment_id)
-    if a.round_id != rnd.id:
-        abort(404)
-    return a
+    return load_or_404(Assignment, assignment_id, where=lambda a: a.round_id == rnd.id)
 
 
-def _swap_form(formdata=True) -> SwapForm:
+def _swap_form(a: Assignment, formdata=True) -> SwapForm:
+    """The judges who may take the assignment over: never its own judge, and a judge who
+    declared a conflict with the work comes last, marked, so is never the default choice."""
     form = SwapForm() if formdata else SwapForm(formdata=None)
-    form.judge_id.choices = [(u.id, u.full_name) for u in services.edition_judges(g.contest)]
+    declared = services.declared_conflict_judge_ids(a.entry)
+    judges = [u for u in services.edition_judges(g.contest) if u.id != a.judge_id]
+    form.judge_id.choices = (
+        [(u.id, u.full_name) for u in judges if u.id not in declared]
+        + [(u.id, _("%(judge)s (declared a conflict with this work)", judge=u.full_name))
+           for u in judges if u.id in declared])
     return form
 
 
 def _render_change(rnd, a, *, swap=None, recuse=None, status=200, conflict_warning=False):
     return render_template(
         "rounds/change.html", contest=g.contest, rnd=rnd, a=a,
-        swap=swap or _swap_form(formdata=False), recuse=recuse or RecuseForm(formdata=None),
+        swap=swap or _swap_form(a, formdata=False), recuse=recuse or RecuseForm(formdata=None),
         simple=SimpleForm(), conflict_warning=conflict_warning,
     ), status
 
@@ -465,7 +469,7 @@ def change(round_id: int, assignment_id: int):
 def swap(round_id: int, assignment_id: int):
     rnd = _round(round_id)
     a = _assignment(rnd, assignment_id)
-    form = _swap_form()
+    form = _swap_form(a)
     if not form.validate_on_submit():
         return _render_change(rnd, a, swap=form, status=422)
     judge = db.session.get(User, form.judge_id.data)
@@ -558,22 +562,10 @@ def progress(round_id: int):
 def reminders(round_id: int):
     rnd = _round(round_id)
     if SimpleForm().validate_on_submit():
-        from portal.mail import send_mail
-
-        failed = []
-
-        def send(*, to, subject, body):
-            if not send_mail(to, subject, body):
-                failed.append(to)
-
         try:
-            n = services.send_reminders(rnd=rnd, now=clock.now(), send=send,
-                                        actor=current_user)
+            n = services.send_reminders(rnd=rnd, now=clock.now(), actor=current_user)
             db.session.commit()
             flash(_("Reminders were sent to %(n)s judges with work left.", n=n), "success")
-            if failed:
-                flash(_("%(n)s of them were not accepted by the mail server (or no mail "
-                        "server is set); see the log.", n=len(failed)), "warning")
         except DomainError as exc:
             _fail(exc)
     return redirect(url_for("rounds.progress", round_id=round_id))
@@ -582,9 +574,7 @@ def reminders(round_id: int):
 @bp.get("/<int:round_id>/entries/<int:entry_id>")
 def entry_sheets(round_id: int, entry_id: int):
     rnd = _round(round_id)
-    entry = db.get_or_404(Entry, entry_id)
-    if entry.contest_id != g.contest.id:
-        abort(404)
+    entry = load_or_404(Entry, entry_id, where=lambda e: e.contest_id == g.contest.id)
     return render_template("rounds/entry.html", contest=g.contest, rnd=rnd, entry=entry,
                            rows=services.entry_sheets(rnd, entry), form=ReopenForm(),
                            maximum=services.rubric_maximum(rnd))
@@ -593,9 +583,7 @@ def entry_sheets(round_id: int, entry_id: int):
 @bp.post("/<int:round_id>/sheets/<int:sheet_id>/reopen")
 def reopen(round_id: int, sheet_id: int):
     rnd = _round(round_id)
-    sheet = db.get_or_404(ScoreSheet, sheet_id)
-    if sheet.assignment.round_id != rnd.id:
-        abort(404)
+    sheet = load_or_404(ScoreSheet, sheet_id, where=lambda s: s.assignment.round_id == rnd.id)
     entry = sheet.assignment.entry
     form = ReopenForm()
     if not form.validate_on_submit():
@@ -603,8 +591,6 @@ def reopen(round_id: int, sheet_id: int):
         return render_template("rounds/entry.html", contest=g.contest, rnd=rnd, entry=entry,
                                rows=services.entry_sheets(rnd, entry), form=form,
                                maximum=services.rubric_maximum(rnd)), 422
-    from portal.judge.services import reopen_sheet
-
     try:
         reopen_sheet(sheet=sheet, actor=current_user, reason=form.reason.data,
                      now=clock.now())

@@ -51,13 +51,13 @@ def _build_local(app: Flask) -> LocalStorage:
 
 def _build_s3(app: Flask) -> S3Storage:
     config = app.config
-    if not config.get("S3_BUCKET"):
+    if not config["S3_BUCKET"]:
         raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET to be set.")
     return S3Storage(
         config["S3_BUCKET"],
-        prefix=config.get("S3_PREFIX") or "",
+        prefix=config["S3_PREFIX"] or "",
         endpoint_url=config.get("S3_ENDPOINT_URL") or None,
-        region=config.get("S3_REGION") or "us-east-1",
+        region=config["S3_REGION"],
         access_key=config.get("S3_ACCESS_KEY_ID") or None,
         secret_key=config.get("S3_SECRET_ACCESS_KEY") or None,
         public_endpoint_url=config.get("S3_PUBLIC_ENDPOINT_URL") or None,
@@ -74,7 +74,7 @@ def init_storage(app: Flask) -> Storage:
     Raises RuntimeError for an unknown STORAGE_BACKEND or missing S3_BUCKET, so a
     misconfigured deployment stops at start rather than at the first upload.
     """
-    name = (app.config.get("STORAGE_BACKEND") or "local").lower()
+    name = app.config["STORAGE_BACKEND"].lower()
     if name not in BACKENDS:
         raise RuntimeError(
             f"STORAGE_BACKEND={name!r} is unknown; use one of: {', '.join(sorted(BACKENDS))}."
@@ -82,6 +82,8 @@ def init_storage(app: Flask) -> Storage:
     storage = BACKENDS[name](app)
     app.extensions["storage"] = storage
     if isinstance(storage, LocalStorage):
+        # Imported here, not at the top: storage.views imports get_storage from this package,
+        # and only the local backend has an endpoint to register.
         from .views import bp
 
         app.register_blueprint(bp)

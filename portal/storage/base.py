@@ -366,6 +366,11 @@ class Storage(abc.ABC):
         short-lived presigned GET URL. Raises StorageError if it does not exist."""
 
     @abc.abstractmethod
+    def browser_origin(self) -> str | None:
+        """The origin (scheme://host[:port]) browsers fetch stored files from and send upload
+        parts to, for the Content-Security-Policy; None when the portal serves them itself."""
+
+    @abc.abstractmethod
     def delete(self, key: str) -> None:
         """Delete the object; deleting an absent object succeeds."""
 

@@ -3,7 +3,7 @@ against the database, record the sha256 of large files. Operator commands, so th
 is English like the other commands'.
 
 ``checksums`` exists because a completion on S3 does not read a large object back (see
-portal.storage.verify): such a file is verified with its ETag and no sha256, and this
+portal.files.verify): such a file is verified with its ETag and no sha256, and this
 command, run from cron, streams each one once and records its sha256 (audited).
 """
 

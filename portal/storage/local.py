@@ -709,6 +709,10 @@ class LocalStorage(Storage):
         """The object's own file: nothing is copied."""
         return MediaSource(location=str(self._path(key)), protocols="file", local=True)
 
+    def browser_origin(self) -> None:
+        """None: the portal itself serves the files and receives the parts."""
+        return None
+
     def delete(self, key: str) -> None:
         with _disk_errors():
             self._object_path(key).unlink(missing_ok=True)

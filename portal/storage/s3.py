@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 import boto3
 import flask
@@ -354,6 +355,12 @@ class S3Storage(Storage):
                 Params={"Bucket": self.bucket, "Key": full, **response_params},
                 ExpiresIn=int(expires_in),
             )
+
+    def browser_origin(self) -> str:
+        """The host a presigned URL points at: S3_PUBLIC_ENDPOINT_URL, else S3_ENDPOINT_URL,
+        else the bucket's virtual-host address on AWS, whatever its scheme and port."""
+        url = urlsplit(self.presigned_get_url("csp-origin"))
+        return f"{url.scheme}://{url.netloc.rpartition('@')[2]}"
 
     def download_response(
         self,

@@ -3,6 +3,9 @@ uploader's requests, each authorised by the token the portal's sign endpoint iss
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
+
 from flask import Blueprint, Response, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
@@ -72,8 +75,6 @@ def _xml(body: str, status: int = 200) -> Response:
 
 
 def _esc(value) -> str:
-    from xml.sax.saxutils import escape
-
     return escape(str(value))
 
 
@@ -115,8 +116,6 @@ def _forbidden() -> StorageError:
 
 
 def _parse_completion(data: bytes) -> list[tuple[int, str]]:
-    import xml.etree.ElementTree as ET
-
     malformed = StorageError(_l("The list of parts is malformed."), status=400)
     if len(data) > 1024 * 1024:
         raise malformed

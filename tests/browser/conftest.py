@@ -43,6 +43,15 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under `make test` (xdist `--dist loadgroup`) every browser test runs on one worker:
+    one live server and one Chromium at a time, not one per worker on a 2-core machine."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @dataclass
 class LiveServer:
     url: str

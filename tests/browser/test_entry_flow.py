@@ -87,7 +87,8 @@ def test_new_entrant_creates_a_series_with_coauthors(browser_page, live_server):
     # A real date, but before the publication window: saved, and flagged next to the field.
     page.fill("#parts-1-published_on", "15/10/2025")
     page.get_by_role("button", name="Lưu nháp").click()
-    page.wait_for_url(re.compile(r"/entries/\d+/edit$"))
+    # The first save opens the new draft at its file section.
+    page.wait_for_url(re.compile(r"/entries/\d+/edit#files$"))
     hint = page.locator('[data-hint-for="parts-1-published_on"]')
     assert "Kỳ 2 đăng/phát ngày 15/10/2025, trước ngày bắt đầu tính giải 01/11/2025." \
         in hint.inner_text()

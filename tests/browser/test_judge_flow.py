@@ -195,6 +195,15 @@ def test_judge_scores_video_and_pdf_works(jf_server):
             page.fill("#score-effect", "16")
             page.fill("#score-presentation", "12")
             assert page.locator("#running-total").inner_text() == "91,5"
+            # "Nộp phiếu" locks the sheet, so it asks first; dismissing sends nothing.
+            asked: list[str] = []
+            before = page.url
+            page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+            page.locator("button[value=submit]").click()
+            assert asked == ["Nộp phiếu chấm? Sau khi nộp, phiếu bị khóa; chỉ Ban Tổ chức "
+                             "mới mở lại được."]
+            assert page.url == before
+            page.on("dialog", lambda d: d.accept())
             page.locator("button[value=submit]").click()
             page.wait_for_load_state()
             error = page.locator("#score-truthful-error").inner_text()

@@ -43,7 +43,7 @@ def rf_server(tmp_path):
 
     from portal import create_app
     from portal.extensions import db
-    from tests.integration.results.test_pages import build
+    from tests.support.results import build
 
     app = create_app({
         "SECRET_KEY": "browser-test",

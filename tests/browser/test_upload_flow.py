@@ -16,8 +16,8 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db
 from portal.models import Entry, EntryFile
-from tests.integration.files.helpers import make_pdf
 from tests.support.factories import genre, make_contest, make_entry, make_user
+from tests.support.media import make_pdf
 from tests.support.s3 import moto_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -168,4 +168,33 @@ def test_upload_verify_submit_download(site, browser, media):
     download = page.request.get(f"{live.url}/files/{pdf_id}")
     assert download.status == 200
     assert download.body() == pdf.read_bytes()
+    page.close()
+
+
+def test_refused_upload_keeps_its_reason_next_to_the_slot(site, browser, tmp_path):
+    app, live, entry_id, slots = site
+    empty = tmp_path / "trong.pdf"
+    empty.write_bytes(b"")
+    page = browser.new_page()
+    page.goto(f"{live.url}/auth/login")
+    page.fill("input[name=email]", "tacgia@example.vn")
+    page.fill("input[name=password]", "secret-pass-1")
+    page.click("form button[type=submit]:not([name=lang])")
+    page.goto(f"{live.url}/entries/{entry_id}/edit#files")
+    slot = f"#slot-{slots['script']}"
+    page.wait_for_selector(f"{slot} .uppy-Dashboard")
+    page.locator(f"{slot} input[type=file]").first.set_input_files(str(empty))
+    note = page.locator(f"{slot} .upload-refusal")
+    note.wait_for(timeout=30_000)
+    assert "Tệp trống (0 byte)" in note.inner_text() and "trong.pdf" in note.inner_text()
+    # Still there after the slots refresh and after a reload, until dismissed.
+    page.wait_for_timeout(5_000)
+    page.reload()
+    page.wait_for_selector(f"{slot} .upload-refusal")
+    assert "Tệp trống (0 byte)" in page.locator(f"{slot} .upload-refusal").inner_text()
+    page.locator(f"{slot} .upload-refusal .btn-close").click()
+    assert page.locator(f"{slot} .upload-refusal").count() == 0
+    page.reload()
+    page.wait_for_selector(f"{slot} .uppy-Dashboard")
+    assert page.locator(f"{slot} .upload-refusal").count() == 0
     page.close()

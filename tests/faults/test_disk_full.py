@@ -10,11 +10,11 @@ import pytest
 
 from portal.extensions import db
 from portal.models import EntryFile
-from tests.integration.files.helpers import MiB, Uploader, make_pdf
 from tests.support.factories import genre, make_contest, make_entry, make_user
+from tests.support.faults import entry_state, row_dicts
+from tests.support.media import MiB, make_pdf
+from tests.support.uploader import Uploader
 from tests.support.web import login
-
-from .conftest import entry_state, row_dicts
 
 DISK_FULL = ("Ổ đĩa của máy chủ đã đầy nên không lưu được tệp. "
              "Hãy thử lại sau hoặc báo cho Ban Tổ chức.")

@@ -10,12 +10,11 @@ import sqlalchemy as sa
 from portal.audit import verify_chain
 from portal.extensions import db
 from portal.models import AuditEvent, Entry, Score, ScoreSheet
-from tests.integration.entries.conftest import entry_form
-from tests.integration.judge.conftest import build, values
+from tests.support.entries import entry_form
 from tests.support.factories import make_contest, make_user
+from tests.support.faults import ready_entry
+from tests.support.judge_scenario import build, values
 from tests.support.web import CSRF_RE, html, login
-
-from .conftest import ready_entry
 
 STALE_ENTRY = "Tác phẩm này đã được thay đổi ở một cửa sổ khác"
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEvent, Score, ScoreSheet
-from tests.integration.judge.conftest import build, values
 from tests.support.databases import ADMIN_URL
+from tests.support.judge_scenario import build, values
 from tests.support.web import csrf_token, html, login
 
 FAILED = ("Hệ thống chưa hoàn tất được yêu cầu này và chưa có gì bị thay đổi. Hãy thử lại; "

@@ -10,11 +10,11 @@ import requests
 
 from portal.extensions import db
 from portal.models import EntryFile
-from tests.integration.files.helpers import MiB, Uploader, make_pdf, over_http
 from tests.support.factories import genre, make_contest, make_entry, make_user
+from tests.support.faults import entry_state, restartable_moto, row_dicts
+from tests.support.media import MiB, make_pdf
+from tests.support.uploader import Uploader, over_http
 from tests.support.web import html, login
-
-from .conftest import entry_state, restartable_moto, row_dicts
 
 UNREACHABLE = ("Hiện không kết nối được kho lưu trữ. Lượt tải lên vẫn được giữ; "
                "hãy thử lại sau vài phút.")

@@ -18,7 +18,7 @@ def fresh_url(request, tmp_path):
     if request.param == "sqlite":
         yield "sqlite:///" + str(tmp_path / "migrate.sqlite")
         return
-    url, drop = create_postgres_database()
+    url, drop = create_postgres_database(fresh=True)
     yield url
     drop()
 

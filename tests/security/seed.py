@@ -21,6 +21,8 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal.extensions import db
 from portal.models import (
+    Agency,
+    AgencyDossier,
     Assignment,
     Award,
     Contest,
@@ -29,11 +31,18 @@ from portal.models import (
     EntryFile,
     Membership,
     RoundEntry,
-    Score,
     ScoreSheet,
 )
 from portal.storage import get_storage
-from tests.support.factories import genre, grant, make_contest, make_entry, make_round, make_user
+from tests.support.factories import (
+    genre,
+    grant,
+    make_contest,
+    make_entry,
+    make_round,
+    make_sheet,
+    make_user,
+)
 
 PRINCIPALS = ("anon", "owner", "other", "coauthor", "judge_a", "judge_o", "org_x", "org",
               "admin")
@@ -124,11 +133,22 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
     entry.eligibility = Entry.ELIGIBLE
     draft = make_entry(contest, u["owner"], title="Bản nháp", authors=[u["owner"],
                                                                        u["coauthor"]])
-    # `other` is invited (named by the owner) as a co-author of the draft, not yet accepted:
-    # an invitation links nobody.
-    invitation = EntryAuthor(position=2, full_name=u["other"].full_name, email=u["other"].email,
+    # `other` is invited (named by the owner) as a co-author of a draft in the OTHER edition
+    # (an author of this edition could not be made its judge), not yet accepted: an
+    # invitation links nobody.
+    elsewhere = make_entry(other_contest, u["owner"], title="Bản nháp kỳ khác")
+    invitation = EntryAuthor(position=1, full_name=u["other"].full_name, email=u["other"].email,
                              user_id=u["other"].id, role=EntryAuthor.CO)
-    draft.authors.append(invitation)
+    elsewhere.authors.append(invitation)
+    # The draft names a sending agency, which has sent one (empty) dossier; the agency has
+    # no focal point among the principals (tests/integration/agencies test focal points).
+    agency = Agency(contest=contest, name="Báo Thử Nghiệm", name_key="bao thu nghiem")
+    db.session.add(agency)
+    db.session.flush()
+    draft.agency_id = agency.id
+    dossier = AgencyDossier(agency=agency, number=1, submitted_at=now,
+                            submitted_by_id=u["org"].id)
+    db.session.add(dossier)
     slot = next(s for s in genre(contest, "BI").slots if s.kind == "work")
 
     storage = get_storage()
@@ -151,13 +171,8 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
                      judges_per_entry=1)
     db.session.add(RoundEntry(round_id=rnd.id, entry_id=entry.id))
     assignment = Assignment(round_id=rnd.id, entry_id=entry.id, judge_id=u["judge_a"].id)
-    submitted = sheet_status == ScoreSheet.SUBMITTED
-    sheet = ScoreSheet(status=sheet_status, total=Decimal("90"),
-                       submitted_at=now if submitted else None, comment="Tốt")
-    for c, value in zip(rnd.criteria, (23, 18, 18, 18, 13), strict=True):
-        sheet.scores.append(Score(criterion=c, value=Decimal(value)))
-    assignment.sheet = sheet
-    db.session.add(assignment)
+    sheet = make_sheet(assignment, status=sheet_status, values=(23, 18, 18, 18, 13),
+               total=Decimal("90"), comment="Tốt", at=now, criteria=rnd.criteria)
     db.session.add(Award(contest_id=contest.id, entry_id=entry.id, proposed_level="A",
                          level="A"))
     contest.decision_number = "123/QĐ-BTC"
@@ -183,11 +198,24 @@ def seed(app, *, blind: bool = True, sheet_status: str = ScoreSheet.SUBMITTED) -
             operation="upload_part", key=upload.key, upload_id=upload.upload_id,
             part_number=1, content_length=len(data), expires_in=600),
         pdf=data,
-        extra={"invitation_id": invitation.id,
+        extra={"invitation_id": invitation.id, "agency_id": agency.id,
+               "dossier_id": dossier.id,
                "confirm_token": make_confirm_token(u["owner"],
                                                    secret_key=app.config["SECRET_KEY"])},
     )
     return world
+
+
+def log_in_again(app, world: World, principal: str) -> None:
+    """A new server-side session for `principal` (committed), used by later client_as
+    calls: after a role revocation ended every session of the user, they log in again."""
+    from portal.auth.services import open_session
+    from portal.models import User
+
+    user = db.session.get(User, world.users[principal])
+    world.logins[principal] = open_session(user, now=datetime.now(UTC),
+                                           lifetime=timedelta(days=1))
+    db.session.commit()
 
 
 def client_as(app, world: World, principal: str):

@@ -8,7 +8,7 @@ import pytest
 
 from portal import create_app
 from portal.storage import get_storage
-from tests.security.test_headers import directives
+from tests.support.web import directives
 
 FILE_DIRECTIVES = ("img-src", "media-src", "frame-src", "connect-src")
 NOT_AN_ORIGIN = {"'self'", "data:", "blob:"}

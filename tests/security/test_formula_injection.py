@@ -15,10 +15,11 @@ from openpyxl import Workbook, load_workbook
 import portal
 from portal import audit
 from portal.exports.cells import csv_bytes, xlsx_row
+from portal.exports.results_lists import DRAFT_MARK
 from portal.extensions import db
 from portal.models import Award, Entry, User
-from tests.integration.results.test_pages import build
 from tests.support.factories import make_user
+from tests.support.results import build
 from tests.support.web import login
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -101,6 +102,8 @@ def test_results_csv_has_no_formula(hostile, client, which):
     contest, titles = hostile
     data = client.get(f"/results/{contest.slug}/export/{which}.csv").data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == [DRAFT_MARK]  # not published: the draft line, then the headers
+    rows = rows[1:]
     assert len(rows) > 1
     shown = {t for t in titles if any(r[2] == "'" + t for r in rows[1:])}
     assert shown
@@ -112,7 +115,7 @@ def test_results_xlsx_has_no_formula(hostile, client):
     contest, titles = hostile
     data = client.get(f"/results/{contest.slug}/export/results.xlsx").data
     _check_xlsx(data, {*titles, PEN_NAME, AGENCY, JUDGE})
-    prizes = load_workbook(io.BytesIO(data))["Danh sách đạt giải"]
+    prizes = load_workbook(io.BytesIO(data))["Danh sách đạt giải (dự thảo)"]  # not published
     first = [c.value for c in prizes[2]]
     assert isinstance(first[0], int) and isinstance(first[-1], float)  # numbers stay numbers
     assert first[2] in titles and first[5] == PEN_NAME and first[6] == AGENCY

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 from portal.extensions import db
 from portal.models import Entry, Round, ScoreSheet
-from tests.conftest import _truncate_all
 from tests.security.seed import World, client_as, seed, snapshot_tables
+from tests.support.apps import empty_all_tables
 
 NGUYEN = "Nguyễn Thị Hà Tĩnh"
 HOSTILE = [
@@ -274,7 +274,7 @@ def test_valid_values_are_accepted_so_the_fuzz_reaches_the_services(app):
     got = {}
     for name in expected:
         form = FORMS[name]
-        _truncate_all()
+        empty_all_tables()
         world = _world(app, window_closed=form.window_closed)
         client, token = client_as(app, world, form.principal)
         data = _data(world, dict.fromkeys(form.valid, "<valid>"), form)

@@ -11,6 +11,7 @@ from flask import abort
 
 from portal.files.sanitize import clean
 from tests.security.seed import client_as, seed
+from tests.support.web import directives
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "portal" / "templates"
 
@@ -19,15 +20,6 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "portal" / "templates"
 def app_config():
     # Let the 500 handler answer instead of re-raising into the test.
     return {"PROPAGATE_EXCEPTIONS": False}
-
-
-def directives(csp: str) -> dict[str, list[str]]:
-    out = {}
-    for part in csp.split(";"):
-        words = part.split()
-        if words:
-            out[words[0]] = words[1:]
-    return out
 
 
 def _add_failing_routes(app):

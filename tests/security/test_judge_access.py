@@ -11,11 +11,10 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import Assignment, AuditEvent, Membership, Panel, Round, ScoreSheet
 from tests.security import seed as S
-from tests.security.seed import client_as, seed, snapshot_tables, table_diff
+from tests.security.seed import client_as, log_in_again, seed, snapshot_tables, table_diff
 from tests.support.storage_backends import (  # noqa: F401 - fixtures
     app_config_for,
     fetch,
-    moto_endpoint,
     prepare,
     storage_backend,
 )
@@ -76,6 +75,11 @@ def test_revoked_judge_gets_404_on_file_page_and_sheet_and_changes_nothing(app):
         AuditEvent.action == "assignment.recused", AuditEvent.object_id == assignment.id))
     assert "judge role revoked" in recused.after
 
+    # The revocation ended the judge's sessions (the old cookie is anonymous); logged in
+    # again, they get nothing.
+    assert judge.get(f"/judge/assignments/{world.assignment_id}").headers["Location"] == (
+        f"/auth/login?next=/judge/assignments/{world.assignment_id}")
+    log_in_again(app, world, "judge_a")
     judge, _token = client_as(app, world, "judge_a")
     assert judge.get(f"/files/{world.file_id}").status_code == 404
     assert judge.get(f"/judge/assignments/{world.assignment_id}").status_code == 404
@@ -101,6 +105,7 @@ def test_revoked_judge_with_a_submitted_sheet_keeps_the_record_but_loses_the_fil
     assignment = db.session.get(Assignment, world.assignment_id)
     assert (assignment.status, assignment.sheet.status) == (Assignment.ACTIVE,
                                                             ScoreSheet.SUBMITTED)
+    log_in_again(app, world, "judge_a")  # the revocation ended the judge's sessions
     judge, _token = client_as(app, world, "judge_a")
     assert judge.get(f"/files/{world.file_id}").status_code == 404
     assert judge.get(f"/files/{world.file_id}?inline=1").status_code == 404

@@ -34,7 +34,6 @@ from tests.support.media import (
 from tests.support.storage_backends import (  # noqa: F401 - fixtures
     app_config_for,
     fetch,
-    moto_endpoint,
     prepare,
     storage_backend,
 )

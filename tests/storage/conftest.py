@@ -14,16 +14,11 @@ from flask_babel import Babel
 from werkzeug.serving import make_server
 
 from portal.storage import BACKENDS, Storage, get_storage, init_storage
-from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, moto_server
+from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY
+from tests.support.storage_requests import part_url
 
 MiB = 1024 * 1024
 SECRET = "storage-tests-secret"
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    with moto_server() as endpoint:
-        yield endpoint
 
 
 class LiveServer:
@@ -39,22 +34,6 @@ class LiveServer:
         self._server.shutdown()
         self._thread.join()
         self._server.server_close()
-
-
-def part_url(storage: Storage, key: str, upload_id: str, number: int, length: int,
-             expires_in: int = 3600) -> str:
-    """The URL the portal would sign for part ``number`` of ``length`` bytes."""
-    return storage.sign_request(operation="upload_part", key=key, upload_id=upload_id,
-                                part_number=number, content_length=length,
-                                expires_in=expires_in)
-
-
-def error_message(response) -> str:
-    """The <Message> of an S3-style XML error answer."""
-    import xml.etree.ElementTree as ET
-
-    root = ET.fromstring(response.content)
-    return next(e.text for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "Message")
 
 
 @dataclass

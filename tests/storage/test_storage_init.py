@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+import config as config_module
 from portal.storage import LocalStorage, S3Storage, get_storage, init_storage
 
 
 def make_app(tmp_path, **config) -> Flask:
+    # The defaults are config.Config's (the only place that has any), as in create_app.
     app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    app.config.from_object(config_module.Config)
     app.config.update(SECRET_KEY="k", **config)
     return app
 

@@ -14,7 +14,7 @@ from flask_wtf import CSRFProtect
 
 from portal.storage import StorageError, init_storage
 from portal.storage import local as local_module
-from tests.storage.conftest import error_message, part_url
+from tests.support.storage_requests import error_message, part_url
 
 MiB = 1024 * 1024
 KEY = "2025/entry-3/5d2c"

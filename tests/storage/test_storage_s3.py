@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.storage import S3Storage, StorageError
-from tests.storage.conftest import part_url
 from tests.support.s3 import ACCESS_KEY, SECRET_KEY
+from tests.support.storage_requests import part_url
 
 KEY = "2025/entry-9/77aa"
 

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
+from portal.files.verify import FileFacts, SlotPolicy, VerificationError, verify_object
 from portal.storage import MediaSource
-from portal.storage.verify import FileFacts, SlotPolicy, VerificationError, verify_object
 
 KEY = "2025/entry-5/file"
 MiB = 1024 * 1024

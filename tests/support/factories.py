@@ -22,6 +22,8 @@ from portal.models import (
     PrizeLevel,
     PrizeQuota,
     Round,
+    Score,
+    ScoreSheet,
     User,
 )
 from portal.passwords import hash_password
@@ -200,3 +202,32 @@ def add_verified_files(entry: Entry, count: int | None = None) -> None:
                 status=EntryFile.VERIFIED,
             ))
     db.session.flush()
+
+
+def make_sheet(assignment, *, status: str = ScoreSheet.SUBMITTED, values=None, total=...,
+               comment: str = "", at: datetime | None = None, criteria=None) -> ScoreSheet:
+    """The one way tests make a score sheet: a ScoreSheet of the assignment, added to the
+    session, with a Score per value.
+
+    values: {criterion code: value}, or values in the criteria's order (the round's
+    criteria unless `criteria` is given; extra criteria get no score). total: the sum of
+    the values by default (None without values); pass a number, or None, to set it.
+    at: updated_at and, when submitted, submitted_at (default: now).
+    """
+    at = at or datetime.now(UTC)
+    sheet = ScoreSheet(assignment=assignment, status=status, comment=comment, updated_at=at,
+                       submitted_at=at if status == ScoreSheet.SUBMITTED else None)
+    if values:
+        crits = list(criteria if criteria is not None else assignment.round.criteria)
+        if isinstance(values, dict):
+            by_code = {c.code: c for c in crits}
+            pairs = [(by_code[code], value) for code, value in values.items()]
+        else:
+            pairs = list(zip(crits, values, strict=False))
+        for criterion, value in pairs:
+            sheet.scores.append(Score(criterion=criterion, value=Decimal(str(value))))
+    if total is ...:
+        total = sum(score.value for score in sheet.scores) if sheet.scores else None
+    sheet.total = Decimal(str(total)) if total is not None else None
+    db.session.add(sheet)
+    return sheet

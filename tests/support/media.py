@@ -1,5 +1,6 @@
-"""Real PDFs and images that carry an author's name in their metadata, and readers that
-report what metadata a file still carries (for the blind-round tests)."""
+"""Real files for tests: plain PDFs and MP4s of a given size, PDFs and images that carry an
+author's name in their metadata, and readers that report what metadata a file still carries
+(for the blind-round tests)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
 ARTIST_TAG, ORIENTATION_TAG, IMAGE_DESCRIPTION_TAG = 0x013B, 0x0112, 0x010E
+MiB = 1024 * 1024
 
 
 def _xmp(creator: str) -> bytes:
@@ -87,3 +89,42 @@ def image_metadata(data: bytes) -> dict:
         found.update({k: v for k, v in image.info.items()
                       if k in ("comment", "xmp", "exif", "Author", "XML:com.adobe.xmp")})
         return found
+
+
+def make_pdf(pages: int = 2, pad: int = 0) -> bytes:
+    """A valid PDF of `pages` blank pages, padded with an attachment of `pad` random-ish bytes."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if pad:
+        writer.add_attachment("pad.bin", bytes(range(256)) * (pad // 256) + b"x" * (pad % 256))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_mp4(size: int) -> bytes:
+    """A valid 2 s MP4 (moov first, so ffprobe reads only its head) padded to ``size``
+    bytes with an MP4 'free' box, which ffprobe skips."""
+    import shutil
+    import struct
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is not installed; cannot make a test video")
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/clip.mp4"
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=64x48:rate=10",
+             "-c:v", "mpeg4", "-pix_fmt", "yuv420p", "-movflags", "+faststart", path],
+            check=True, timeout=60,
+        )
+        with open(path, "rb") as fh:
+            head = fh.read()
+    pad = size - len(head) - 16
+    assert pad >= 0
+    body = (bytes(range(256)) * (pad // 256 + 1))[:pad]
+    return head + struct.pack(">I4sQ", 1, b"free", pad + 16) + body

@@ -96,3 +96,45 @@ def smtp_server():
         yield server
     finally:
         controller.stop()
+
+
+class _StallingHandler(_Handler):
+    """Like _Handler, but holds every RCPT while the server is stalled (a slow relay)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        import asyncio
+
+        while self.server.stalled.is_set():
+            await asyncio.sleep(0.05)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@dataclass
+class ControlledSMTP(SMTPServer):
+    """An SMTP server on a fixed port that a test stops, starts again and stalls."""
+
+    stalled: threading.Event = field(default_factory=threading.Event)
+    controller: Controller | None = None
+
+    def start(self) -> None:
+        if self.controller is None:
+            self.controller = Controller(_StallingHandler(self), hostname=self.host,
+                                         port=self.port)
+            self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def controlled_smtp():
+    """A ControlledSMTP on a free port, NOT started: the test starts it when it wants."""
+    server = ControlledSMTP(host="127.0.0.1", port=free_port())
+    try:
+        yield server
+    finally:
+        server.stalled.clear()
+        server.stop()

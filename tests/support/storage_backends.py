@@ -2,7 +2,7 @@
 
 A test module uses it with::
 
-    from tests.support.storage_backends import app_config_for, fetch, moto_endpoint  # noqa
+    from tests.support.storage_backends import app_config_for, fetch  # noqa
     @pytest.fixture(params=BACKENDS)
     def storage_backend(request): ...
     @pytest.fixture
@@ -19,15 +19,8 @@ import pytest
 import requests
 
 from portal.storage import S3Storage, get_storage
-from tests.support.s3 import moto_server
 
 BACKENDS = ["local", "s3"]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    with moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture(params=BACKENDS)

@@ -27,3 +27,13 @@ def login(client, email: str, password: str = "secret-pass-1"):
 
 def html(response) -> str:
     return response.get_data(as_text=True)
+
+
+def directives(csp: str) -> dict[str, list[str]]:
+    """A Content-Security-Policy header as {directive: [sources]}."""
+    out = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            out[words[0]] = words[1:]
+    return out

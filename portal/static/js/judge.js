@@ -170,6 +170,13 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", function (event) {
+    // Submitting locks the sheet: ask once (the button's data-confirm); without JS the
+    // server still refuses an incomplete sheet.
+    var asking = event.submitter && event.submitter.getAttribute("data-confirm");
+    if (asking && !event.submitter.dataset.confirmed) {
+      if (!window.confirm(asking)) { event.preventDefault(); return; }
+      event.submitter.dataset.confirmed = "1";
+    }
     if (timer) { clearTimeout(timer); timer = null; }
     dirty = false;
     if (inFlight) {

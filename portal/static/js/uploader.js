@@ -73,7 +73,69 @@
       .catch(function () { window.location.reload(); });
   }
 
+  // Every slot's Dashboard has the same "browse files" button: give each one its slot's
+  // name, so a screen reader's list of buttons tells them apart (WCAG 2.4.6).
+  function nameButtons(el) {
+    var slot = el.closest(".file-slot");
+    var heading = slot && slot.querySelector("h3");
+    if (!heading) {
+      return;
+    }
+    var name = heading.textContent.replace(/\s+/g, " ").trim();
+    var apply = function () {
+      el.querySelectorAll("button").forEach(function (button) {
+        var text = button.textContent.replace(/\s+/g, " ").trim();
+        if (text && !button.hasAttribute("aria-label")) {
+          button.setAttribute("aria-label", text + " — " + name);
+        }
+      });
+    };
+    apply();
+    new MutationObserver(apply).observe(el, { childList: true, subtree: true });
+  }
+
+  // A refusal (e.g. an empty file refused at start) stays next to its slot, across the
+  // refresh of the slots and a reload, until the entrant dismisses it.
+  var REFUSALS = "portal-upload-refusals";
+
+  function refusals() {
+    try { return JSON.parse(window.sessionStorage.getItem(REFUSALS) || "{}"); } catch (e) { return {}; }
+  }
+
+  function keepRefusals(all) {
+    try { window.sessionStorage.setItem(REFUSALS, JSON.stringify(all)); } catch (e) { /* private mode */ }
+  }
+
+  function showRefusal(root, key, text) {
+    var card = root.querySelector("#slot-" + key);
+    var rules = card && card.querySelector(".slot-rules");
+    if (!rules) return;
+    var old = card.querySelector(".upload-refusal");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.className = "alert alert-danger alert-dismissible small py-2 upload-refusal";
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("aria-label", root.getAttribute("data-msg-dismiss") || "×");
+    close.addEventListener("click", function () {
+      var all = refusals();
+      delete all[key];
+      keepRefusals(all);
+      box.remove();
+    });
+    box.appendChild(close);
+    rules.insertAdjacentElement("afterend", box);
+  }
+
   function init(root) {
+    if (root.querySelector(".file-checking")) {
+      watchChecking();
+    }
+    var stored = refusals();
+    Object.keys(stored).forEach(function (key) { showRefusal(root, key, stored[key]); });
     var csrf = root.getAttribute("data-csrf");
     var startUrl = root.getAttribute("data-start-url");
     var partSize = Number(root.getAttribute("data-part-size")) || 16 * 1024 * 1024;
@@ -103,6 +165,7 @@
         hideRetryButton: false,
         hideCancelButton: false
       });
+      nameButtons(el);
 
       function portal(file) {
         return (uppy.getFile(file.id) || file).meta.portal || null;
@@ -184,16 +247,60 @@
       });
       uppy.on("complete", function (result) {
         if (result.successful && result.successful.length && !(result.failed && result.failed.length)) {
+          var all = refusals();
+          delete all[slotId + (part ? "-" + part : "")];  // the slot got its file
+          keepRefusals(all);
           setTimeout(function () { refresh(root); }, 800);
         }
       });
       uppy.on("upload-error", function (file, error) {
+        // The portal's own answer carries its translated reason; anything else (the
+        // storage's codes) gets the portal's plain message.
+        var reason = error && error.status ? error.message : root.getAttribute("data-msg-storage");
+        var key = slotId + (part ? "-" + part : "");
+        var text = root.getAttribute("data-msg-failed") + " " + (file && file.name ? file.name + ": " : "") + reason;
+        var all = refusals();
+        all[key] = text;
+        keepRefusals(all);
+        showRefusal(root, key, text);
         if (error && (error.status === 422 || error.status === 409)) {
           setTimeout(function () { refresh(root); }, 4000); // show the rejected row and its reason
         }
       });
       instances.push(uppy);
     });
+  }
+
+  // A large file is verified by a job: while a slot shows "checking", fetch the slots
+  // again every few seconds, but never while an upload is running (refresh() replaces
+  // the uploaders).
+  function busy() {
+    return instances.some(function (uppy) {
+      var files = uppy.getState().files || {};
+      return Object.keys(files).some(function (id) {
+        var p = files[id].progress || {};
+        return p.uploadStarted && !p.uploadComplete;
+      }) || Object.keys(files).some(function (id) {
+        var p = files[id].progress || {};
+        return p.uploadComplete && !files[id].error && p.postprocess;
+      });
+    });
+  }
+
+  var pollTimer = null;
+  function watchChecking() {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(function () {
+      var current = document.getElementById("entry-files");
+      if (!current || !current.querySelector(".file-checking")) {
+        return;
+      }
+      if (busy()) {
+        watchChecking();
+      } else {
+        refresh(current);
+      }
+    }, 3000);
   }
 
   var root = document.getElementById("entry-files");

@@ -5,8 +5,6 @@ import re
 
 import pytest
 
-from portal.extensions import db
-from tests.support.factories import make_user
 from tests.support.web import post_form
 
 LINK_RE = re.compile(r"(https?://[^/\s]+)(/\S*)?")
@@ -18,21 +16,6 @@ NO_CSRF = {"WTF_CSRF_ENABLED": False}
 @pytest.fixture
 def app_config():
     return NO_CSRF
-
-
-@pytest.fixture
-def mails(monkeypatch):
-    sent = []
-    monkeypatch.setattr("portal.auth.views.send_mail",
-                        lambda to, subject, body, **kw: sent.append((to, subject, body)))
-    return sent
-
-
-@pytest.fixture
-def user(app):
-    user = make_user("mai@baohatinh.vn")
-    db.session.commit()
-    return user
 
 
 def _hosts_in(mails) -> set[str]:

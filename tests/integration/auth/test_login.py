@@ -13,13 +13,6 @@ from tests.support.factories import PASSWORD, grant, make_contest, make_user
 from tests.support.web import html, login, post_form
 
 
-@pytest.fixture
-def user(app):
-    user = make_user("mai@baohatinh.vn", full_name="Trần Thị Mai", pen_name="Mai Trà")
-    db.session.commit()
-    return user
-
-
 def _landing(app) -> str:
     with app.test_request_context():
         if "entries.dashboard" in app.view_functions:
@@ -261,3 +254,14 @@ def test_account_page_lists_roles_in_constant_queries(app, client, user, queries
         page = html(client.get("/auth/account"))
     assert page.count(": thành viên Ban Tổ chức</li>") == 4
     assert large.n == small.n
+
+
+@pytest.mark.parametrize(("role", "landing"), [
+    (Membership.ORGANIZER, "/organize/"), (Membership.JUDGE, "/judge/"), (None, "/entries/")])
+def test_login_lands_each_role_where_its_work_is(app, client, role, landing):
+    user = make_user("vai@example.vn")
+    if role:
+        grant(user, make_contest(slug="ha-tinh"), role)
+    db.session.commit()
+    response = login(client, "vai@example.vn")
+    assert (response.status_code, response.headers["Location"]) == (302, landing)

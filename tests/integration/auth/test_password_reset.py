@@ -9,7 +9,7 @@ from portal.auth.services import make_reset_token
 from portal.clock import now
 from portal.extensions import db
 from portal.passwords import check_password
-from tests.support.factories import PASSWORD, make_user
+from tests.support.factories import PASSWORD
 from tests.support.smtp import smtp_server  # noqa: F401  (fixture)
 from tests.support.web import html, login, post_form
 
@@ -23,13 +23,6 @@ CSRF_VALUE_RE = re.compile(r'name="csrf_token" value="[^"]*"')
 @pytest.fixture
 def app_config(smtp_server):  # noqa: F811
     return smtp_server.app_config()
-
-
-@pytest.fixture
-def user(app):
-    user = make_user("mai@baohatinh.vn", full_name="Trần Thị Mai")
-    db.session.commit()
-    return user
 
 
 def _comparable(page: str, email: str) -> str:

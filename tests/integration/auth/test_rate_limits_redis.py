@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -20,8 +21,11 @@ from portal.extensions import db
 from tests.support.databases import require
 from tests.support.factories import PASSWORD, make_user
 from tests.support.web import html, post_form
+from tests.support.workers import redis_db
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per xdist worker (15, 14, ...), on TEST_REDIS_URL's server if set.
+REDIS_URL = urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+                    )._replace(path=f"/{redis_db()}").geturl()
 ROOT = Path(__file__).resolve().parents[3]
 
 SECOND_PROCESS = """
@@ -79,11 +83,24 @@ def _second_process(app, attempts: list[tuple[str, str, str]]) -> list[int]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+RUN = uuid.uuid4().hex[:8]
+
+
 def _email(n: int) -> str:
-    return f"nguoi{n}@baohatinh.vn"  # one account per attempt: no per-account pause
+    """One account per attempt, new in every run (the per-account counters live in Redis
+    for an hour): no per-account pause gets in the way."""
+    return f"nguoi{n}.{RUN}@baohatinh.vn"
 
 
-def test_login_limit_is_shared_between_two_processes(app, client, ip, redis_client):
+@pytest.fixture
+def fresh_accounts(redis_client):
+    yield
+    redis_client.delete(*[f"LIMITS:{AccountThrottle._key(kind, _email(n))}"
+                          for n in range(12) for kind in ("failures", "pause")])
+
+
+def test_login_limit_is_shared_between_two_processes(app, client, ip, redis_client,
+                                                     fresh_accounts):
     first = [post_form(client, "/auth/login", {"email": _email(n), "password": "guess-number-x"},
                        environ_base={"REMOTE_ADDR": ip}).status_code
              for n in range(6)]

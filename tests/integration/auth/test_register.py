@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -31,15 +30,6 @@ CHECK_EMAIL = ("Hãy kiểm tra hộp thư để xác nhận: chúng tôi đã g
                "{email}. Mở đường dẫn trong thư để xác nhận địa chỉ, rồi đăng nhập.")
 CONFIRM_LINK_RE = re.compile(r"http://localhost(/auth/confirm/\S+)")
 CSRF_VALUE_RE = re.compile(r'name="csrf_token"[^>]*value="[^"]*"')
-
-
-@pytest.fixture
-def mails(monkeypatch):
-    """Every message the auth views send: (to, subject, body)."""
-    sent = []
-    monkeypatch.setattr("portal.auth.views.send_mail",
-                        lambda to, subject, body, **kw: sent.append((to, subject, body)))
-    return sent
 
 
 def test_register_creates_unconfirmed_account_and_mails_a_confirmation_link(app, client,
@@ -127,6 +117,16 @@ def test_unconfirmed_account_can_log_in_and_is_asked_to_confirm(app, client, mai
     resend = post_form(client, "/auth/confirm", {})
     assert resend.status_code == 302
     assert [m[0] for m in mails] == ["tran.thi.mai@baohatinh.vn"] * 2
+
+
+def test_register_without_a_workplace_creates_the_account(app, client, mails):
+    """Anyone may enter: the workplace (nơi công tác) is optional."""
+    response = post_form(client, "/auth/register", {**VALID, "workplace": "   "})
+
+    assert response.status_code == 200
+    [user] = _users()
+    assert (user.full_name, user.workplace) == ("Trần Thị Mai", "")
+    assert "Nơi công tác (không bắt buộc)" in html(client.get("/auth/register"))
 
 
 def test_register_negative_year_of_birth_is_refused(app, client):

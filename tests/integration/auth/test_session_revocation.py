@@ -2,20 +2,12 @@
 them, so a copy of the session cookie or of the 14-day remember cookie taken before is
 anonymous afterwards (it used to stay valid until the password changed)."""
 
-import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Membership, UserSession
 from tests.support.factories import PASSWORD, grant, make_contest, make_user
 from tests.support.web import login, post_form
-
-
-@pytest.fixture
-def user(app):
-    user = make_user("mai@baohatinh.vn")
-    db.session.commit()
-    return user
 
 
 def _log_in_and_copy_cookies(client, email):

@@ -10,13 +10,7 @@ from portal import create_app
 from portal.extensions import db
 from portal.storage import S3Storage
 from tests.support.databases import create_postgres_database
-from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, moto_server
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    with moto_server() as endpoint:
-        yield endpoint
+from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY
 
 
 @pytest.fixture
@@ -68,7 +62,7 @@ def make_fresh_app(db_backend, storage_backend, tmp_path, request):
         if db_backend == "sqlite":
             url, drop = f"sqlite:///{folder / 'portal.sqlite'}", (lambda: None)
         else:
-            url, drop = create_postgres_database()
+            url, drop = create_postgres_database(fresh=True)
         if share_storage_with is not None:
             storage = {k: v for k, v in share_storage_with.config.items()
                        if k.startswith(("STORAGE_", "S3_"))}

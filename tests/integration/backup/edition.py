@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from portal import audit
 from portal.extensions import db
 from portal.models import (
+    Agency,
+    AgencyDossier,
+    AgencyFocalPoint,
     Assignment,
     Award,
     CategoryAward,
@@ -23,14 +26,20 @@ from portal.models import (
     EntryFile,
     Membership,
     NationalDossier,
+    OutboxMail,
     PrizeCategory,
     ReferenceCounter,
     ResultSnapshot,
     RoundEntry,
-    Score,
-    ScoreSheet,
 )
-from tests.support.factories import grant, make_contest, make_entry, make_round, make_user
+from tests.support.factories import (
+    grant,
+    make_contest,
+    make_entry,
+    make_round,
+    make_sheet,
+    make_user,
+)
 
 NOW = datetime(2026, 10, 20, 3, 4, 5, 678901, tzinfo=UTC)
 
@@ -83,6 +92,16 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         audit.record("entry.submit", actor=owner, entry=entry, obj=entry,
                      before={"status": "draft"}, after={"status": "submitted"})
         entries.append(entry)
+    # An agency sends the second entry in its dossier, confirmed by its focal point.
+    agency = Agency(contest_id=contest.id, name="Đài PT-TH Hà Tĩnh",
+                    name_key="dai pt-th ha tinh", created_at=NOW)
+    agency.focal_points.append(AgencyFocalPoint(user_id=owners[1].id, created_at=NOW))
+    dossier = AgencyDossier(agency=agency, number=1, submitted_at=NOW,
+                            submitted_by_id=owners[1].id)
+    db.session.add_all([agency, dossier])
+    db.session.flush()
+    entries[1].agency_id, entries[1].dossier_id = agency.id, dossier.id
+    entries[1].agency_confirmed_at, entries[1].agency_confirmed_by_id = NOW, owners[1].id
     # An upload still in progress: its row exists, its object does not yet.
     db.session.add(EntryFile(
         entry=entries[0], slot=entries[0].genre.slots[0], part_number=2,
@@ -100,10 +119,8 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         assignment = Assignment(round=rnd, entry=entry, judge=judge, created_at=NOW)
         values = [Decimal(c.max_score) - Decimal("0.5") * ((n + k) % 3)
                   for k, c in enumerate(rnd.criteria)]
-        sheet = ScoreSheet(assignment=assignment, status=ScoreSheet.SUBMITTED,
-                           comment="Bài viết sâu sắc", total=sum(values), submitted_at=NOW)
-        for criterion, value in zip(rnd.criteria, values, strict=True):
-            sheet.scores.append(Score(criterion=criterion, value=value))
+        sheet = make_sheet(assignment, values=values, comment="Bài viết sâu sắc", at=NOW,
+                           criteria=rnd.criteria)
         db.session.add_all([assignment, sheet])
         db.session.flush()
         audit.record("score.submitted", actor=judge, entry=entry, obj=sheet,
@@ -133,6 +150,12 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
     db.session.flush()
     audit.record("result.published", actor=organizer, contest=contest, obj=snapshot,
                  after={"version": 1})
+    # The outbox: a receipt that was sent (what was sent to whom and when is edition data).
+    db.session.add(OutboxMail(
+        kind="receipt", contest_id=contest.id, user_id=owners[0].id,
+        to_address=owners[0].email, subject=f"Biên nhận {entries[0].reference}",
+        body="Nội dung biên nhận.", message_id=f"<outbox.{prefix}1@example.vn>",
+        created_at=NOW, sent_at=NOW, sent_via="smtp", claimed_at=NOW, claimed_by="w:1"))
     db.session.commit()
     return {"contest": contest, "keys": keys, "users": [organizer, *judges, *owners, coauthor]}
 

@@ -122,11 +122,13 @@ def test_demo_pages_show_each_role_real_data(app, runner, client):
 
     page = html(client.get("/results/ha-tinh-2025"))
     prizes, forwarded = _sections(page)
-    assert prizes.count("<tr><td>") == 20
-    assert forwarded.count("<tr><td>") == 7
+    assert prizes.count("<tr><td data-label=") == 20
+    assert forwarded.count("<tr><td data-label=") == 7
     assert "125-QĐ/TU" in page and "20/11/2025" in page
-    assert ("<tr><td>Siết chặt kỷ luật, kỷ cương trong thực thi công vụ</td><td>Báo in — "
-            "Loạt bài 3 kỳ</td><td>Văn Thắng, Thu Hương</td><td>Báo Hà Tĩnh</td></tr>") in prizes
+    assert ('<tr><td data-label="Tên tác phẩm">Siết chặt kỷ luật, kỷ cương trong thực thi công vụ'
+            '</td><td data-label="Loại hình, thể loại">Báo in — Loạt bài 3 kỳ</td>'
+            '<td data-label="Tác giả">Văn Thắng, Thu Hương</td>'
+            '<td data-label="Cơ quan báo chí">Báo Hà Tĩnh</td></tr>') in prizes
 
     assert login(client, "bantochuc@demo.vn", PASSWORD).status_code == 302
     registry = html(client.get("/organize/ha-tinh-2026/entries"))

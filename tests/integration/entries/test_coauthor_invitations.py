@@ -11,20 +11,12 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import AuditEvent, EntryAuthor, EntryFile, User
 from portal.storage import get_storage
-from tests.integration.files.helpers import make_pdf
 from tests.support.factories import genre, make_contest, make_entry, make_user
+from tests.support.media import make_pdf
 from tests.support.web import csrf_token, html, login, post_form
 
 ADDRESS = "dong.tacgia@baohatinh.vn"
 CONFIRM_LINK_RE = re.compile(r"http://localhost(/auth/confirm/\S+)")
-
-
-@pytest.fixture
-def mails(monkeypatch):
-    sent = []
-    monkeypatch.setattr("portal.auth.views.send_mail",
-                        lambda to, subject, body, **kw: sent.append((to, subject, body)))
-    return sent
 
 
 @pytest.fixture
@@ -211,7 +203,7 @@ def test_saving_the_form_invites_confirmed_addresses_only_and_keeps_answers(app,
 
 def test_entry_form_checkbox_grants_the_file_right_and_names_only_invite(signed_in, contest,
                                                                         entrant):
-    from tests.integration.entries.conftest import entry_form
+    from tests.support.entries import entry_form
 
     colleague = make_user("dong.tac.gia@example.vn", full_name="Trần Văn Nam")
     entry = make_entry(contest, entrant)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEvent, Entry, EntryAuthor
-from tests.integration.entries.conftest import audit_actions, entry_count, entry_form
+from tests.support.entries import audit_actions, entry_count, entry_form
 from tests.support.factories import make_entry, make_user
 from tests.support.web import html, post_form
 
@@ -46,7 +46,8 @@ def test_create_draft_saves_everything_and_links_the_owner(signed_in, contest, e
         ]))
     assert response.status_code == 302
     entry = db.session.scalars(sa.select(Entry)).one()
-    assert response.headers["Location"].endswith(f"/entries/{entry.id}/edit")
+    # The first save opens the form at its file section (files come after it).
+    assert response.headers["Location"].endswith(f"/entries/{entry.id}/edit#files")
     assert (entry.status, entry.title, entry.owner_id) == (
         Entry.DRAFT, "Giữ vững kỷ cương trong công tác cán bộ", entrant.id)
     assert entry.reference is None
@@ -309,3 +310,10 @@ def test_coauthor_cannot_edit_but_can_view(client, contest, entrant):
     assert client.get(f"/entries/{entry.id}").status_code == 200
     assert client.get(f"/entries/{entry.id}/edit").status_code == 403
     assert db.session.get(EntryAuthor, entry.authors[1].id).user_id == colleague.id
+
+
+def test_new_entry_form_says_files_come_after_the_first_save(signed_in, contest):
+    page = html(signed_in.get(_new_url(contest)))
+    assert ("Tệp tác phẩm được tải lên sau lần lưu đầu tiên: hãy lưu bản nháp, trang sẽ mở "
+            "ngay tới phần tệp.") in page
+    assert 'id="sec-files"' not in page

@@ -15,7 +15,7 @@ from portal.entries import services
 from portal.extensions import db
 from portal.models import AuditEvent, Entry
 from portal.storage import get_storage
-from tests.integration.entries.conftest import audit_actions, entry_form
+from tests.support.entries import audit_actions, entry_form
 from tests.support.factories import add_verified_files, grant, make_contest, make_entry, make_user
 from tests.support.web import html, post_form
 

@@ -14,22 +14,15 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.files.services import duplicate_entries, duplicated_file_ids
 from portal.models import AuditEvent, EntryFile
-from portal.organize.services import duplicate_files
+from portal.organize.listing import duplicate_files
 from portal.storage import S3Storage, get_storage
 from portal.storage.local import multipart_etag
 from tests.support.factories import genre, make_entry
-from tests.support.s3 import moto_server
 
 from .helpers import MiB, Uploader, file_rows, make_mp4, make_pdf, over_http
 
 INLINE_MAX = 4 * MiB
 SIZE = 11 * MiB  # three parts of 5 MiB
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    with moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture(scope="module")

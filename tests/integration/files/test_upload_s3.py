@@ -10,17 +10,10 @@ import requests
 
 from portal.extensions import db
 from tests.support.factories import make_user
-from tests.support.s3 import moto_server
 from tests.support.uploader import xml_values
 from tests.support.web import login
 
 from .helpers import MiB, Uploader, file_rows, make_pdf, open_uploads, over_http, stored_keys
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    with moto_server() as endpoint:
-        yield endpoint
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from portal.models import (
     RoundEntry,
     ScoreSheet,
 )
-from tests.integration.judge.conftest import build
+from tests.support.factories import make_sheet
+from tests.support.judge_scenario import build
 from tests.support.web import html, login, post_form
 
 
@@ -29,10 +30,7 @@ def _rows(page: str) -> list[tuple[str, str]]:
 
 
 def _sheet(a, status, total="50"):
-    sheet = ScoreSheet(assignment=a, status=status, total=total, comment="",
-                       submitted_at=datetime.now(UTC) if status == ScoreSheet.SUBMITTED else None)
-    db.session.add(sheet)
-    return sheet
+    return make_sheet(a, status=status, total=total)
 
 
 def test_queue_lists_only_own_active_assignments_with_states_and_progress(client):
@@ -110,10 +108,9 @@ def _bulk(s, n: int, start: int = 0) -> None:
         a = Assignment(round=s.round, entry=e, judge=s.judge)
         db.session.add(a)
         if i % 3 == 0:
-            db.session.add(ScoreSheet(assignment=a, status=ScoreSheet.SUBMITTED, total=70,
-                                      submitted_at=datetime.now(UTC)))
+            make_sheet(a, total=70)
         elif i % 3 == 1:
-            db.session.add(ScoreSheet(assignment=a, status=ScoreSheet.DRAFT))
+            make_sheet(a, status=ScoreSheet.DRAFT)
     db.session.commit()
 
 

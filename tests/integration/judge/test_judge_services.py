@@ -13,7 +13,7 @@ from portal.errors import DomainError, NotAllowed, ScoreLocked, StaleEdit
 from portal.extensions import db
 from portal.judge import services
 from portal.models import Assignment, AuditEvent, ConflictDeclaration, Round, ScoreSheet
-from tests.integration.judge.conftest import build
+from tests.support.judge_scenario import build
 
 RAW = {"truthful": "20", "orientation": "18", "discovery": "15.5", "effect": "16",
        "presentation": "12"}

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Assignment, AuditEvent, Round, Score, ScoreSheet
-from tests.integration.judge.conftest import (
+from tests.support.factories import make_sheet
+from tests.support.judge_scenario import (
     AUTHOR,
     CO_AUTHOR,
     SECRETS_ALWAYS,
@@ -110,9 +111,7 @@ def test_open_work_page_shows_pen_names_and_outlets_but_no_personal_data(client,
 def test_judge_never_sees_another_judges_scores(client):
     s = build(count=1, other_count=1)
     other = s.other_assignments[0]
-    db.session.add(ScoreSheet(assignment=other, status=ScoreSheet.SUBMITTED,
-                              total=Decimal("87.5"), comment="Nhận xét bí mật của giám khảo hai",
-                              submitted_at=datetime.now(UTC)))
+    make_sheet(other, total=Decimal("87.5"), comment="Nhận xét bí mật của giám khảo hai")
     db.session.commit()
     login(client, s.judge.email)
     page = html(client.get(_url(s.first)))
@@ -436,3 +435,23 @@ def test_sheet_shows_saved_decimals_in_the_page_language(client):
     page = html(client.get(_url(s.first)))
     assert _input_value(page, "truthful") == "7.5"
     assert 'data-decimal-mark="."' in page
+
+
+def test_incomplete_submit_names_the_missing_scores_and_keeps_the_draft(client):
+    s = build(count=1)
+    login(client, s.judge.email)
+    post_form(client, _url(s.first),
+              {**values(orientation="", discovery=""), "comment": "", "version": "0",
+               "action": "save"})
+    assert set(_scores(s.first)) == {"truthful", "effect", "presentation"}
+    response = post_form(client, _url(s.first),
+                         {**values(orientation="", discovery=""), "comment": "",
+                          "version": "1", "action": "submit"})
+    page = html(response)
+    assert response.status_code == 422
+    assert ("Phiếu chưa đủ điểm nên chưa được nộp: hãy nhập điểm cho Định hướng chính trị "
+            "đúng đắn, Vấn đề mới, có tính phát hiện. Bản nháp đã lưu vẫn được giữ nguyên.") in page
+    assert "không hợp lệ" not in page and "chưa có gì được lưu" not in page
+    sheet = _sheet(s.first)
+    assert sheet.status == ScoreSheet.DRAFT and set(_scores(s.first)) == {
+        "truthful", "effect", "presentation"}

@@ -9,8 +9,8 @@ import re
 from portal import audit
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.organize.services import AUDIT_COLUMNS
-from tests.integration.organize.conftest import submitted
+from portal.organize.audit_trail import AUDIT_COLUMNS
+from tests.support.organize import submitted
 from tests.support.web import html
 
 
@@ -61,3 +61,14 @@ def test_audit_csv_bom_and_rows(edition, client):
         ("2", "tacgia@example.vn", "entry.submit", "BLV2026-BI-002", '{"status":"submitted"}'),
         ("1", "tacgia@example.vn", "entry.submit", "BLV2026-BI-001", '{"status":"submitted"}'),
     ]
+
+
+def test_audit_page_reads_as_sentences_with_the_changed_fields(edition, client):
+    _events(edition)
+    page = html(client.get(edition.url("audit")))
+    assert "<td>Lê Thị Thư Ký sửa cấu hình kỳ giải</td>" in page
+    assert "<div>max_parts: 5 → 4</div>" in page
+    assert "<td>Nguyễn Văn Tác Giả nộp tác phẩm</td>" in page
+    # The action filter names actions in words too; the raw record is one click away.
+    assert '<option value="entry.submit" >nộp tác phẩm</option>' in page
+    assert "<details><summary>Dữ liệu đã ghi</summary>" in page

@@ -35,6 +35,34 @@ def test_load_twice_updates_and_keeps_entries(app, runner, tmp_path):
     assert (kept.title, kept.genre_id) == ("Tác phẩm giữa hai lần nạp", entry_genre)
 
 
+def test_load_adds_the_listed_agencies_once_and_the_entry_routes(app, runner, tmp_path):
+    from portal.models import Agency
+
+    r = runner.invoke(args=["contest", "load", str(EXAMPLE)])
+    assert r.exit_code == 0, r.output
+    contest = db.session.scalars(sa.select(Contest)).one()
+    assert contest.entry_routes == Contest.ROUTE_BOTH
+    first = {a.name_key: a.id for a in db.session.scalars(sa.select(Agency))}
+    assert sorted(first) == ["ban tuyen giao va dan van tinh uy ha tinh", "bao ha tinh",
+                             "dai phat thanh va truyen hinh ha tinh",
+                             "tap chi van hoa ha tinh"]
+    changed = tmp_path / "edition.toml"
+    changed.write_text(EXAMPLE.read_text(encoding="utf-8")
+                       .replace('entry_routes = "both"', 'entry_routes = "agency"', 1)
+                       .replace('name = "Báo Hà Tĩnh"', 'name = "BÁO HÀ TĨNH"', 1),
+                       encoding="utf-8")
+    r = runner.invoke(args=["contest", "load", str(changed)])
+    assert r.exit_code == 0, r.output
+    db.session.expire_all()
+    assert {a.name_key: a.id for a in db.session.scalars(sa.select(Agency))} == first
+    assert db.session.scalars(sa.select(Contest)).one().entry_routes == Contest.ROUTE_AGENCY
+    bad = tmp_path / "bad-routes.toml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        'entry_routes = "both"', 'entry_routes = "post"', 1), encoding="utf-8")
+    r = runner.invoke(args=["contest", "load", str(bad)])
+    assert r.exit_code != 0 and "entry_routes" in r.output
+
+
 def test_load_malformed_file_gives_clear_error(app, runner, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[edition]\nslug = "x"\nname = "Giải"\nyear = 2026\n'

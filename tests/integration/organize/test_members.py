@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEvent, Membership
-from tests.integration.organize.conftest import submitted
 from tests.support.factories import make_user
+from tests.support.organize import submitted
 from tests.support.web import html, post_form
 
 

@@ -28,9 +28,9 @@ from portal.models import (
 from portal.results import services
 from portal.results.services import ResultsError
 from portal.storage import S3Storage, get_storage
-from tests.integration.results.test_pages import build
 from tests.support.databases import create_postgres_database
 from tests.support.factories import grant, make_contest, make_user
+from tests.support.results import build
 from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, moto_server
 
 NOW = datetime(2026, 11, 5, 3, 0, tzinfo=UTC)

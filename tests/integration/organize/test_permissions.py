@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Membership
-from tests.integration.organize.conftest import submitted
 from tests.support.factories import grant, make_contest, make_user
+from tests.support.organize import submitted
 from tests.support.web import html, login, post_form
 
 PAGES = ["settings", "structure", "members", "entries", "entries.csv", "screening", "audit",

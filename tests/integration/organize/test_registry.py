@@ -8,9 +8,9 @@ import re
 
 from portal.extensions import db
 from portal.models import Entry, EntryAuthor, EntryFile
-from portal.organize.services import REGISTRY_COLUMNS
-from tests.integration.organize.conftest import submitted
+from portal.organize.listing import REGISTRY_COLUMNS
 from tests.support.factories import genre, make_entry, make_user
+from tests.support.organize import submitted
 from tests.support.web import html
 
 

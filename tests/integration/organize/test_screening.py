@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Entry, EntryFile
-from portal.organize.services import rule_entries
-from tests.integration.organize.conftest import count_get, submitted
+from portal.organize.rulings import rule_entries
 from tests.support.factories import genre, make_entry
+from tests.support.organize import count_get, submitted
 from tests.support.smtp import smtp_server  # noqa: F401  (fixture)
 from tests.support.web import html, post_form
 
@@ -128,7 +128,12 @@ def test_change_of_ruling_needs_reason_and_is_audited(closed_edition, client):
         {"eligibility": "eligible", "reason": ""},
         {"eligibility": "ineligible", "reason": "Tác phẩm đã đạt Giải Báo chí Quốc gia"})
     page = html(client.get(url))
-    assert "Lịch sử thẩm định" in page and "Tác phẩm đã đạt Giải Báo chí Quốc gia" in page
+    assert "Lịch sử thẩm định" in page
+    # The history reads as sentences, not JSON (issue 11).
+    assert ("Lê Thị Thư Ký đổi kết quả thẩm định từ “Hợp lệ” sang “Không hợp lệ”. "
+            "Lý do: Tác phẩm đã đạt Giải Báo chí Quốc gia") in page
+    assert "Lê Thị Thư Ký kết luận tác phẩm “Hợp lệ”." in page
+    assert '{"eligibility"' not in page and "&#34;eligibility&#34;" not in page
 
 
 def test_rule_entries_refuses_drafts_and_withdrawn(closed_edition, app):

@@ -57,7 +57,7 @@ def test_settings_save_converts_local_times_to_utc_and_audits(edition, client):
 def test_settings_form_shows_close_time_in_edition_zone(edition, client):
     post_form(client, edition.url("settings"), VALID)
     page = html(client.get(edition.url("settings")))
-    assert 'value="2026-09-30T17:00"' in page
+    assert 'value="30/09/2026 17:00"' in page  # dd/mm/yyyy, 24-hour, whatever the browser
 
 
 def test_settings_dates_out_of_order_refused(edition, client):
@@ -93,3 +93,42 @@ def test_settings_non_number_refused_with_message(edition, client):
     assert r.status_code == 422
     assert "Hãy nhập một số nguyên." in html(r)
     assert _snapshot(edition.contest.id)[1] == 2026
+
+
+def test_settings_choose_the_entry_routes_and_refuse_an_unknown_one(edition, client):
+    r = post_form(client, edition.url("settings"), {**VALID, "entry_routes": "agency"})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Contest, edition.contest.id).entry_routes == Contest.ROUTE_AGENCY
+    r = post_form(client, edition.url("settings"), {**VALID, "entry_routes": "post"})
+    assert r.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Contest, edition.contest.id).entry_routes == Contest.ROUTE_AGENCY
+
+
+def test_settings_dates_are_typed_and_shown_day_first_in_24_hours(edition, client):
+    data = {**VALID, "publication_start": "01/10/2025", "publication_end": "15/09/2026",
+            "submission_opens": "01/03/2026 08:00", "submission_closes": "30/09/2026 17:00"}
+    r = post_form(client, edition.url("settings"), data, follow_redirects=True)
+    assert "Đã lưu cấu hình." in html(r)
+    db.session.expire_all()
+    c = db.session.get(Contest, edition.contest.id)
+    assert (c.publication_start, c.publication_end) == (date(2025, 10, 1), date(2026, 9, 15))
+    assert c.submission_closes == datetime(2026, 9, 30, 10, 0, tzinfo=UTC)
+    page = html(client.get(edition.url("settings")))
+    # Text inputs, not native pickers whose display follows the browser's locale.
+    assert 'type="date' not in page and 'type="datetime-local"' not in page
+    assert 'value="01/10/2025"' in page and 'value="01/03/2026 08:00"' in page
+
+
+def test_settings_month_first_date_is_refused_with_the_format(edition, client):
+    before = _snapshot(edition.contest.id)
+    r = post_form(client, edition.url("settings"),
+                  {**VALID, "publication_end": "09/15/2026", "submission_closes": "30/09/2026 5pm"})
+    page = html(r)
+    assert r.status_code == 422
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 30/09/2026." in page
+    assert ("Nhập ngày giờ theo dạng ngày/tháng/năm giờ:phút (24 giờ), "
+            "ví dụ 30/09/2026 17:00.") in page
+    assert 'value="09/15/2026"' in page  # what was typed is kept
+    assert _snapshot(edition.contest.id) == before

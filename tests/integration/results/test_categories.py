@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.models import AuditEvent, CategoryAward, PrizeCategory, ResultSnapshot
-from tests.integration.results.test_pages import build
+from tests.support.results import build
 from tests.support.web import html, login, post_form
 
 REVIEW = "/results/ha-tinh/review"

@@ -8,40 +8,44 @@ import io
 import json
 import subprocess
 import zipfile
+from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.exports.results_lists import DRAFT_MARK
 from portal.extensions import db
 from portal.models import Award, EntryFile, FileSlot, Round, User
+from portal.results import services as results_services
 from portal.storage import get_storage
-from tests.integration.results.test_pages import build
+from tests.support.results import build, build_82625
 from tests.support.web import login, post_form
 
 
 @pytest.fixture
-def edition(app, client):
-    contest, org, es = build()
+def decided_edition(judged_edition):
+    """The judged edition with its decision and one forwarded entry."""
+    contest, es = judged_edition
     contest.decision_number = "125-QĐ/TU"
-    from datetime import date
-
     contest.decision_date = date(2024, 11, 20)
     db.session.add(Award(contest_id=contest.id, entry_id=es[0].id, forwarded=True,
                          change_reason="", forward_reason=""))
     db.session.commit()
-    login(client, "org@example.vn")
     return contest, es
 
 
-def test_xlsx_sheets_values_and_number_types(edition, client):
-    contest, es = edition
+def test_xlsx_sheets_values_and_number_types(decided_edition, client):
+    contest, es = decided_edition
     response = client.get("/results/ha-tinh/export/results.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
-    assert wb.sheetnames[:3] == ["Danh sách đạt giải", "Chuyển vòng toàn quốc",
-                                 "Vòng 1 - Vòng sơ khảo"]
+    # Not published yet: the lists are the live decision, marked as a draft.
+    assert wb.sheetnames[:3] == ["Danh sách đạt giải (dự thảo)",
+                                 "Chuyển vòng toàn quốc (dự thảo)", "Vòng 1 - Vòng sơ khảo"]
+    assert wb.properties.title == DRAFT_MARK
     assert {"GK Trần Thị Giám Khảo", "GK Lê Văn Chấm"} <= set(wb.sheetnames)
-    prizes = wb["Danh sách đạt giải"]
+    prizes = wb["Danh sách đạt giải (dự thảo)"]
     assert prizes.freeze_panes == "A2"
     header = [c.value for c in prizes[1]]
     assert header[:3] == ["STT", "Mức giải", "Tên tác phẩm"]
@@ -49,12 +53,12 @@ def test_xlsx_sheets_values_and_number_types(edition, client):
     assert first == [1, "Giải A", es[0].title, "Báo in", None, "Hồng Lĩnh Sơn", "Báo Hà Tĩnh",
                      es[0].reference, 94.5]
     assert isinstance(first[0], int) and isinstance(first[-1], float)
-    forwarded = [c.value for c in wb["Chuyển vòng toàn quốc"][2]]
+    forwarded = [c.value for c in wb["Chuyển vòng toàn quốc (dự thảo)"][2]]
     assert forwarded[2] == es[0].title
     matrix = wb["Vòng 1 - Vòng sơ khảo"]
     head = [c.value for c in matrix[1]]
     row = {h: c.value for h, c in zip(head, matrix[2], strict=False)}
-    assert (row["Mã hồ sơ"], row["Trần Thị Giám Khảo"], row["Lê Văn Chấm"], row["Số phiếu"],
+    assert (row["Mã tác phẩm"], row["Trần Thị Giám Khảo"], row["Lê Văn Chấm"], row["Số phiếu"],
             row["Tổng điểm"], row["Điểm tổng hợp"], row["Xếp hạng"]) == (
         es[0].reference, 95.0, 94.0, 2, 189.0, 94.5, 1)
     judge = wb["GK Trần Thị Giám Khảo"]
@@ -65,18 +69,42 @@ def test_xlsx_sheets_values_and_number_types(edition, client):
     assert sum(jrow[3:-1]) == pytest.approx(95.0)
 
 
-def test_csv_has_bom_and_rows(edition, client):
-    contest, es = edition
+def test_csv_has_bom_and_rows(decided_edition, client):
+    contest, es = decided_edition
     data = client.get("/results/ha-tinh/export/prizes.csv").data
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["STT", "Mức giải", "Tên tác phẩm"]
-    assert rows[1] == ["1", "Giải A", es[0].title, "Báo in", "", "Hồng Lĩnh Sơn", "Báo Hà Tĩnh",
+    assert rows[0] == [DRAFT_MARK]  # not published yet: the live decision, a draft
+    assert rows[1][:3] == ["STT", "Mức giải", "Tên tác phẩm"]
+    assert rows[2] == ["1", "Giải A", es[0].title, "Báo in", "", "Hồng Lĩnh Sơn", "Báo Hà Tĩnh",
                        es[0].reference]
-    assert len(rows) == 1 + 6  # A, B, B per genre
+    assert len(rows) == 2 + 6  # A, B, B per genre
     fwd = list(csv.reader(io.StringIO(
         client.get("/results/ha-tinh/export/forwarded.csv").data.decode("utf-8-sig"))))
+    assert [r[7] for r in fwd[2:]] == [es[0].reference]
+
+
+def test_exports_of_a_published_edition_read_the_publication_snapshot(app, decided_edition,
+                                                                     client):
+    """After publication the exports are the published list, as frozen, with no draft mark,
+    even when the live decision has changed since (until it is published again)."""
+    contest, es = decided_edition
+    org = db.session.scalar(sa.select(User).where(User.email == "org@example.vn"))
+    with app.test_request_context():
+        results_services.publish(contest, actor=org, now=datetime.now(UTC))
+    db.session.commit()
+    award = db.session.scalar(sa.select(Award).where(Award.entry_id == es[0].id))
+    award.forwarded = False  # the live decision moves on after publication
+    db.session.commit()
+    fwd = list(csv.reader(io.StringIO(
+        client.get("/results/ha-tinh/export/forwarded.csv").data.decode("utf-8-sig"))))
+    assert fwd[0][:3] == ["STT", "Mức giải", "Tên tác phẩm"]
     assert [r[7] for r in fwd[1:]] == [es[0].reference]
+    wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))
+    assert wb.sheetnames[:2] == ["Danh sách đạt giải", "Chuyển vòng toàn quốc"]
+    assert wb["Chuyển vòng toàn quốc"]["C2"].value == es[0].title
+    text = _pdf_text(client.get("/results/ha-tinh/export/annex.pdf").data)
+    assert "DỰ THẢO" not in text and es[0].title in text
 
 
 def _pdf_text(data: bytes) -> str:
@@ -84,19 +112,19 @@ def _pdf_text(data: bytes) -> str:
                           capture_output=True, check=True).stdout.decode("utf-8")
 
 
-def test_annex_pdf_text_has_diacritics_rows_and_page_numbers(edition, client):
-    contest, es = edition
+def test_annex_pdf_text_has_diacritics_rows_and_page_numbers(decided_edition, client):
+    contest, es = decided_edition
     response = client.get("/results/ha-tinh/export/annex.pdf")
     assert response.headers["Content-Type"] == "application/pdf"
     text = _pdf_text(response.data)
-    assert "Danh sách tác phẩm đạt giải" in text
+    assert "Danh sách tác phẩm đạt giải (dự thảo)" in text and "DỰ THẢO" in text
     assert "Quyết định số 125-QĐ/TU ngày 20/11/2024" in text
     assert "Hồng Lĩnh Sơn" in text and es[0].title in text
     assert "Trang 1 / 1" in text
 
 
-def test_judge_sheets_pdf(edition, client):
-    contest, es = edition
+def test_judge_sheets_pdf(decided_edition, client):
+    contest, es = decided_edition
     from portal.models import Round, User
 
     rnd = db.session.query(Round).one()
@@ -110,8 +138,8 @@ def test_judge_sheets_pdf(edition, client):
         f"/results/ha-tinh/export/rounds/{rnd.id}/judges/{other.id}.pdf").status_code == 404
 
 
-def test_nomination_zip_is_the_national_dossier_with_manifest_checksums(edition, client):
-    contest, es = edition
+def test_nomination_zip_is_the_national_dossier_with_manifest_checksums(decided_edition, client):
+    contest, es = decided_edition
     storage = get_storage()
     entry = es[0]
     slot = db.session.query(FileSlot).filter_by(genre_id=entry.genre_id, kind="work").one()
@@ -157,15 +185,13 @@ def test_exports_are_for_organizers_only(app, client):
 
 def test_xlsx_rounds_half_up_like_excel(app, client):
     """Issue 11: a mean of 82.625 was written as 82.62 (float rounding)."""
-    from tests.integration.results.test_pages import build_82625
-
     contest, work, _other, _judges = build_82625()
     login(client, "org@example.vn")
     wb = load_workbook(io.BytesIO(client.get("/results/ha-tinh/export/results.xlsx").data))
     matrix = wb["Vòng 1 - Vòng sơ khảo"]
     head = [c.value for c in matrix[1]]
     rows = [{h: c.value for h, c in zip(head, r, strict=False)} for r in matrix.iter_rows(2)]
-    (row,) = [r for r in rows if r["Mã hồ sơ"] == work.reference]
+    (row,) = [r for r in rows if r["Mã tác phẩm"] == work.reference]
     assert (row["Điểm tổng hợp"], row["Tổng điểm"]) == (82.63, 330.5)
 
 
@@ -174,9 +200,9 @@ def _pdf_text(data: bytes) -> str:
                           check=True).stdout.decode()
 
 
-def test_annex_and_sheets_are_party_documents_never_the_state_motto(edition, client, app):
+def test_annex_and_sheets_are_party_documents_never_the_state_motto(decided_edition, client, app):
     """Issue 10.8: the annex carried "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", the state motto."""
-    contest, es = edition
+    contest, es = decided_edition
     contest.issuing_body = "Tỉnh ủy Hà Tĩnh / Ban Thường vụ"
     contest.document_place = "Hà Tĩnh"
     contest.organizing_body = "Ban Tổ chức Giải"
@@ -197,8 +223,8 @@ def test_annex_and_sheets_are_party_documents_never_the_state_motto(edition, cli
         assert "CỘNG HÒA" not in pdf and "Độc lập" not in pdf
 
 
-def test_public_page_credits_the_issuing_body(edition, client, app):
-    contest, es = edition
+def test_public_page_credits_the_issuing_body(decided_edition, client, app):
+    contest, es = decided_edition
     contest.issuing_body = "TỈNH ỦY HÀ TĨNH / BAN THƯỜNG VỤ"
     db.session.commit()
     assert post_form(client, "/results/ha-tinh/publish", {},
@@ -207,13 +233,13 @@ def test_public_page_credits_the_issuing_body(edition, client, app):
     assert "Cơ quan ban hành: TỈNH ỦY HÀ TĨNH – BAN THƯỜNG VỤ" in page
 
 
-def test_winners_sheet_has_every_authors_contact_and_money_share(edition, client):
+def test_winners_sheet_has_every_authors_contact_and_money_share(decided_edition, client):
     """Issue 10.7: certificates and payment need each author's data and share of the prize."""
     from decimal import Decimal
 
     from portal.models import EntryAuthor, PrizeLevel
 
-    contest, es = edition
+    contest, es = decided_edition
     db.session.query(PrizeLevel).filter_by(contest_id=contest.id, code="A").one().amount_vnd = (
         5_000_000)
     es[0].authors.append(EntryAuthor(position=1, full_name="Lê Thị Đồng Tác", pen_name="",
@@ -245,9 +271,9 @@ def test_winners_sheet_has_every_authors_contact_and_money_share(edition, client
 @pytest.mark.parametrize("style,expected", [
     ("pen", "Hồng Lĩnh Sơn"), ("full", "Phạm Văn Tác Giả"),
     ("full_pen", "Phạm Văn Tác Giả (Hồng Lĩnh Sơn)")])
-def test_public_list_and_annex_print_names_as_the_edition_says(edition, client, app, style,
+def test_public_list_and_annex_print_names_as_the_edition_says(decided_edition, client, app, style,
                                                                 expected):
-    contest, es = edition
+    contest, es = decided_edition
     contest.name_style = style
     db.session.commit()
     annex = _pdf_text(client.get("/results/ha-tinh/export/annex.pdf").data)
@@ -257,17 +283,17 @@ def test_public_list_and_annex_print_names_as_the_edition_says(edition, client, 
     assert post_form(client, "/results/ha-tinh/publish", {},
                      page="/results/ha-tinh/review").status_code == 302
     page = app.test_client().get("/results/ha-tinh").get_data(as_text=True)
-    assert f"<td>{expected}</td>" in page
+    assert f">{expected}</td>" in page  # the authors cell, exactly
     if style == "pen":
         assert "Phạm Văn Tác Giả" not in page
 
 
-def test_shares_must_add_up_to_100_and_keep_input(edition, client):
+def test_shares_must_add_up_to_100_and_keep_input(decided_edition, client):
     from decimal import Decimal
 
     from portal.models import EntryAuthor
 
-    contest, es = edition
+    contest, es = decided_edition
     es[0].authors.append(EntryAuthor(position=1, full_name="Lê Thị Đồng Tác"))
     db.session.commit()
     a, b = es[0].authors

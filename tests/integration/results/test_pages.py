@@ -8,48 +8,14 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import AuditEvent, Award, Contest, Membership, ResultSnapshot
-from tests.integration.results.helpers import enter, entries, sheet
-from tests.support.factories import grant, make_contest, make_round, make_user
+from portal.models import AuditEvent, Award, Contest, ResultSnapshot, Round
+from tests.support.factories import make_user
+from tests.support.results import build, build_82625, publish_via_web
 from tests.support.web import html, login, post_form
 
 
-def build(n_per_genre: int = 3, *, with_tie: bool = False):
-    org = make_user("org@example.vn")
-    contest = make_contest(slug="ha-tinh")
-    grant(org, contest, Membership.ORGANIZER)
-    j1 = make_user(full_name="Trần Thị Giám Khảo", email="gk1@example.vn")
-    j2 = make_user(full_name="Lê Văn Chấm", email="gk2@example.vn")
-    rnd = make_round(contest, judges=[j1, j2], judges_per_entry=2)
-    owner = make_user(full_name="Phạm Văn Tác Giả", pen_name="Hồng Lĩnh Sơn",
-                      email="tacgia@example.vn", phone="0912345678", year_of_birth=1977,
-                      workplace="Báo Hà Tĩnh")
-    out = []
-    for code in ("BI", "AB"):
-        es = entries(contest, owner, n_per_genre, genre_code=code)
-        for i, e in enumerate(es):
-            enter(rnd, e)
-            top = 95 - 3 * i
-            sheet(rnd, e, j1, top)
-            sheet(rnd, e, j2, top - 1 if not (with_tie and i in (1, 2)) else 91)
-            if with_tie and i in (1, 2):
-                # both 91.5: tied for B (quota 2 fits) — keep simple: no boundary
-                pass
-        out.extend(es)
-    contest.decision_number = ""
-    db.session.commit()
-    return contest, org, out
-
-
-@pytest.fixture
-def edition(app, client):
-    contest, org, es = build()
-    login(client, "org@example.vn")
-    return contest, es
-
-
-def test_review_page_lists_ranked_entries_with_proposal(edition, client):
-    contest, es = edition
+def test_review_page_lists_ranked_entries_with_proposal(judged_edition, client):
+    contest, es = judged_edition
     page = html(client.get("/results/ha-tinh/review"))
     # BI: 95/94 -> 94.5 A, 92/91 -> 91.5 B, 89/88 -> 88.5 B
     assert re.search(rf'id="e{es[0].id}".*?94,50.*?Giải A', page, re.S)  # vi: decimal comma
@@ -66,8 +32,8 @@ def test_review_page_is_for_organizers_only(app, client):
     assert client.get("/results/ha-tinh/review").status_code == 404
 
 
-def test_change_level_requires_reason_and_is_audited(edition, client):
-    contest, es = edition
+def test_change_level_requires_reason_and_is_audited(judged_edition, client):
+    contest, es = judged_edition
     url = f"/results/ha-tinh/entries/{es[2].id}"
     response = post_form(client, url + "/level", {"level": "C", "reason": ""}, page=url)
     assert response.status_code == 422
@@ -83,8 +49,8 @@ def test_change_level_requires_reason_and_is_audited(edition, client):
     assert '"level":"C"' in event.after and event.before == ""
 
 
-def test_send_without_required_reason_shows_error_and_changes_nothing(edition, client):
-    contest, es = edition
+def test_send_without_required_reason_shows_error_and_changes_nothing(judged_edition, client):
+    contest, es = judged_edition
     for e in es[:3]:  # no quota: every work of a genre may be sent
         url = f"/results/ha-tinh/entries/{e.id}"
         assert post_form(client, url + "/forward", {"forwarded": "y"}, page=url).status_code == 302
@@ -103,23 +69,20 @@ def test_send_without_required_reason_shows_error_and_changes_nothing(edition, c
     assert (award.forwarded, award.forward_reason) == (True, "xuất sắc")
 
 
-def test_decision_form_keeps_input_on_error(edition, client):
+def test_decision_form_keeps_input_on_error(judged_edition, client):
     response = post_form(client, "/results/ha-tinh/decision",
                          {"number": "125-QĐ/TU", "decided_on": "not a date"},
                          page="/results/ha-tinh/review")
     assert response.status_code == 422
     assert 'value="125-QĐ/TU"' in html(response)
-    assert db.session.get(Contest, edition[0].id).decision_number == ""
+    assert db.session.get(Contest, judged_edition[0].id).decision_number == ""
 
 
-def _publish(client):
-    post_form(client, "/results/ha-tinh/decision",
-              {"number": "125-QĐ/TU", "decided_on": "2024-11-20"}, page="/results/ha-tinh/review")
-    return post_form(client, "/results/ha-tinh/publish", {}, page="/results/ha-tinh/review")
+_publish = publish_via_web
 
 
-def test_nothing_public_before_publishing_then_versions(edition, client, app):
-    contest, es = edition
+def test_nothing_public_before_publishing_then_versions(judged_edition, client, app):
+    contest, es = judged_edition
     anon = app.test_client()
     assert anon.get("/results/ha-tinh").status_code == 404
     assert _publish(client).status_code == 302
@@ -145,7 +108,7 @@ def test_nothing_public_before_publishing_then_versions(edition, client, app):
     assert anon.get("/results/ha-tinh/v/3").status_code == 404
 
 
-def test_public_page_in_english(edition, client, app):
+def test_public_page_in_english(judged_edition, client, app):
     _publish(client)
     anon = app.test_client()
     post_form(anon, "/lang", {"lang": "en", "next": "/"}, page="/")
@@ -171,8 +134,8 @@ def test_review_and_public_pages_constant_queries(app, client, queries, n):
 EXPECTED_REVIEW = 16  # same at 20 and 500 entries (one is the prize categories, issue 10.6)
 
 
-def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, client, app):
-    contest, es = edition
+def test_entrant_sees_own_result_and_released_average_on_dashboard(judged_edition, client, app):
+    contest, es = judged_edition
     db.session.get(Contest, contest.id).release_averages = True
     db.session.commit()
     entrant = app.test_client()
@@ -187,26 +150,6 @@ def test_entrant_sees_own_result_and_released_average_on_dashboard(edition, clie
 
 
 # --- numbers (issue 11) ------------------------------------------------------------------
-
-
-def build_82625():
-    """Two BI entries, threshold 20: ``work`` has the mean 82.625 (float rounding showed
-    82.62); ``other`` has the sheets 84.25, 81.00 and 34.75 of issue 11."""
-    org = make_user("org@example.vn")
-    contest = make_contest(slug="ha-tinh")
-    grant(org, contest, Membership.ORGANIZER)
-    judges = [make_user(full_name=f"Giám khảo {n}") for n in (1, 2, 3, 4)]
-    rnd = make_round(contest, judges=judges, judges_per_entry=4, disagreement_threshold=20)
-    (work, other) = entries(contest, make_user(), 2)
-    for e in (work, other):
-        enter(rnd, e)
-    # 84.25 + 81 + 82.5 + 82.75 = 330.5; / 4 = 82.625 exactly.
-    for j, total in zip(judges, (84.25, 81, 82.5, 82.75), strict=True):
-        sheet(rnd, work, j, total)
-    for j, total in zip(judges[:3], (84.25, 81, 34.75), strict=True):
-        sheet(rnd, other, j, total)
-    db.session.commit()
-    return contest, work, other, judges
 
 
 def test_mean_82_625_shows_half_up_in_each_language(app, client):
@@ -229,3 +172,39 @@ def test_only_the_outlier_sheet_is_flagged_and_the_rule_is_explained(app, client
     assert "Giám khảo 1:" not in row and "Giám khảo 2:" not in row
     assert ("Một phiếu bị đánh dấu khi tổng điểm lệch quá 20 điểm so với điểm trung bình của "
             "các giám khảo khác") in page
+
+
+def test_review_page_names_aggregation_and_agreement_in_words(judged_edition, client):
+    page = html(client.get("/results/ha-tinh/review"))
+    # "Cách tổng hợp điểm: mean" was the raw code; the round form's label is shown instead.
+    assert "Cách tổng hợp điểm: <strong>Trung bình" in page
+    assert "<strong>mean</strong>" not in page
+    # Both judges rank the works in the same order: W = 1, said in words with the number.
+    assert "<strong>mức thống nhất cao</strong> (W = 1,00)" in page
+
+
+def test_decision_date_is_typed_and_shown_as_dd_mm_yyyy(judged_edition, client):
+    post_form(client, "/results/ha-tinh/decision",
+              {"number": "125-QĐ/TU", "decided_on": "20/11/2025"}, page="/results/ha-tinh/review")
+    contest = db.session.get(Contest, judged_edition[0].id)
+    assert str(contest.decision_date) == "2025-11-20"
+    page = html(client.get("/results/ha-tinh/review"))
+    assert 'name="decided_on"' in page and 'type="date"' not in page
+    assert 'value="20/11/2025"' in page
+    assert "Quyết định số 125-QĐ/TU ngày 20/11/2025" in page
+
+
+def test_tiebreak_is_chosen_by_name_from_lists_in_order(judged_edition, client):
+    contest, _es = judged_edition
+    post_form(client, "/results/ha-tinh/tiebreak",
+              {"first": "discovery", "second": "truthful", "third": ""},
+              page="/results/ha-tinh/review")
+    rnd = db.session.scalars(db.select(Round).where(Round.contest_id == contest.id)).one()
+    db.session.refresh(rnd)
+    assert rnd.tiebreak_criteria == "discovery,truthful"
+    page = html(client.get("/results/ha-tinh/review"))
+    # Names, not codes, and the saved order preselected.
+    assert re.search(r'name="first"[^>]*>.*?<option selected value="discovery">'
+                     r"Vấn đề mới, có tính phát hiện</option>", page, re.S)
+    assert re.search(r'name="second"[^>]*>.*?<option selected value="truthful">', page, re.S)
+    assert "Codes of this round" not in page and "Mã tiêu chí của vòng" not in page

@@ -10,8 +10,8 @@ from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Award, Contest, Entry, Membership
 from portal.results import services
-from tests.integration.results.helpers import enter, entries, sheet
 from tests.support.factories import grant, make_contest, make_round, make_user
+from tests.support.results import enter, entries, sheet
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
@@ -27,7 +27,7 @@ def _request(app):
 
 
 @pytest.fixture
-def edition(app):
+def ranked_edition(app):
     """Genre BI, k=2, judges j1..j3, eight entries with hand-picked totals (see below)."""
     org = make_user("org@example.vn")
     contest = make_contest()
@@ -51,8 +51,8 @@ def edition(app):
     return contest, rnd, e, org
 
 
-def test_aggregates_ranks_and_proposal_computed_by_hand(edition):
-    contest, rnd, e, _org = edition
+def test_aggregates_ranks_and_proposal_computed_by_hand(ranked_edition):
+    contest, rnd, e, _org = ranked_edition
     review = services.review_results(contest)
     rows = review.results.rows
     got = {i: (rows[x.id].value, rows[x.id].n_sheets, rows[x.id].rank, rows[x.id].proposed)
@@ -73,15 +73,15 @@ def test_aggregates_ranks_and_proposal_computed_by_hand(edition):
         services.BoundaryTie("BI", "B", tuple(sorted((e[2].id, e[3].id))), 81.0, 1)]
 
 
-def test_recused_sheet_is_absent_not_zero(edition):
-    contest, rnd, e, _org = edition
+def test_recused_sheet_is_absent_not_zero(ranked_edition):
+    contest, rnd, e, _org = ranked_edition
     values = services.round_aggregate_values(rnd)
     assert values[e[7].id] == 77.0
     assert values[e[6].id] is None  # one sheet of two, not accepted: not a score yet
 
 
-def test_mean_summed_in_sql_equals_mean_computed_in_memory(edition):
-    contest, rnd, e, org = edition
+def test_mean_summed_in_sql_equals_mean_computed_in_memory(ranked_edition):
+    contest, rnd, e, org = ranked_edition
     services.accept_incomplete(contest, e[6], reason="Hội đồng đồng ý", actor=org)
     db.session.flush()
     assert rnd.aggregation == "mean"
@@ -93,8 +93,8 @@ def test_mean_summed_in_sql_equals_mean_computed_in_memory(edition):
                       e[4].id: 71.0, e[5].id: 68.5, e[6].id: 95.0, e[7].id: 77.0}
 
 
-def test_incomplete_entry_ranked_only_after_acceptance_with_reason(edition):
-    contest, rnd, e, org = edition
+def test_incomplete_entry_ranked_only_after_acceptance_with_reason(ranked_edition):
+    contest, rnd, e, org = ranked_edition
     with pytest.raises(DomainError) as err:
         services.accept_incomplete(contest, e[6], reason="  ", actor=org)
     assert err.value.message == "Give the reason for accepting an incomplete entry."
@@ -110,8 +110,8 @@ def test_incomplete_entry_ranked_only_after_acceptance_with_reason(edition):
     assert "Giám khảo 2 ốm" in event.after
 
 
-def test_tiebreak_on_named_criterion_separates_a_tie(edition):
-    contest, rnd, e, org = edition
+def test_tiebreak_on_named_criterion_separates_a_tie(ranked_edition):
+    contest, rnd, e, org = ranked_edition
     # e[2] and e[3] both total 81; put more of e[3]'s points on "discovery".
     for a in rnd_assignments(rnd, e[3]):
         for s in a.sheet.scores:
@@ -177,23 +177,23 @@ def test_disagreement_flag_and_judge_stats_carry_the_numbers(app):
     assert (res.judges[j3.id].n, res.judges[j3.id].mean, res.judges[j3.id].flags) == (1, 60, 1)
 
 
-def test_entry_below_minimum_gets_no_level(edition):
-    contest, rnd, e, _org = edition
+def test_entry_below_minimum_gets_no_level(ranked_edition):
+    contest, rnd, e, _org = ranked_edition
     rows = services.review_results(contest).results.rows
     assert rows[e[5].id].value == 68.5 and rows[e[5].id].proposed is None
 
 
-def test_any_number_of_works_may_be_sent_to_the_national_award(edition):
+def test_any_number_of_works_may_be_sent_to_the_national_award(ranked_edition):
     """Issue 10: the old per-genre forward quota refused a third work; the province's
     selection has any size, prize winners or not."""
-    contest, rnd, e, org = edition
+    contest, rnd, e, org = ranked_edition
     for entry in e[:6]:
         services.set_forwarded(contest, entry, forwarded=True, reason="", actor=org, now=NOW)
     assert db.session.query(Award).filter_by(forwarded=True).count() == 6
 
 
-def test_publish_refused_until_tie_settled_then_versions(edition):
-    contest, rnd, e, org = edition
+def test_publish_refused_until_tie_settled_then_versions(ranked_edition):
+    contest, rnd, e, org = ranked_edition
     with pytest.raises(DomainError) as err:
         services.publish(contest, actor=org, now=NOW)
     assert err.value.message == "Record the decision number and date before publishing."
@@ -265,3 +265,25 @@ def test_zscore_on_a_weighted_rubric_maps_back_to_the_weighted_scale(app):
     got = [(rows[w.id].value, rows[w.id].rank, rows[w.id].proposed) for w in works]
     assert got == [(pytest.approx(t), i + 1, level) for i, (t, level) in enumerate(
         zip(totals, ["A", "B", "B", "C", "C", "KK", None], strict=True))]
+
+
+def test_round_mean_equals_the_review_mean_on_awkward_totals(app):
+    """Ten sheets of 0.10 (or of 70.10): a running float sum, as a database's SUM makes it,
+    gives 0.9999999999999999 where math.fsum gives 1.0, so a mean summed in SQL differed
+    from judging.aggregation's. Advancement (round_aggregate_values) and the review
+    (compute_round) must give the same number, and the exact one."""
+    contest = make_contest()
+    judges = [make_user(full_name=f"Giám khảo {n}") for n in range(10)]
+    rnd = make_round(contest, position=1, judges=judges, judges_per_entry=10)
+    e = entries(contest, make_user(), 2)
+    for x in e:
+        enter(rnd, x)
+    for j in judges:
+        sheet(rnd, e[0], j, "0.10")
+        sheet(rnd, e[1], j, "70.10")
+    db.session.commit()
+    assert rnd.aggregation == "mean"
+    advancement = services.round_aggregate_values(rnd)
+    review = services.compute_round(rnd, with_agreement=False)
+    assert advancement == {e[0].id: 0.1, e[1].id: 70.1}
+    assert {i: r.value for i, r in review.rows.items()} == advancement

@@ -16,10 +16,17 @@ from portal.models import (
     Panel,
     Round,
     RoundEntry,
-    Score,
     ScoreSheet,
 )
-from tests.support.factories import genre, grant, make_contest, make_entry, make_round, make_user
+from tests.support.factories import (
+    genre,
+    grant,
+    make_contest,
+    make_entry,
+    make_round,
+    make_sheet,
+    make_user,
+)
 from tests.support.web import login as _login
 from tests.support.web import post_form
 
@@ -87,16 +94,11 @@ def enroll(rnd: Round, entries) -> None:
 
 def add_sheet(assignment: Assignment, *, status=ScoreSheet.SUBMITTED, total=None,
               at: datetime | None = None, values=None) -> ScoreSheet:
-    """A score sheet with one Score per criterion (values default to an even split)."""
-    at = at or datetime(2026, 12, 22, 3, 0, tzinfo=UTC)
-    sheet = ScoreSheet(assignment_id=assignment.id, status=status, updated_at=at,
-                       submitted_at=at if status == ScoreSheet.SUBMITTED else None,
-                       total=Decimal(str(total)) if total is not None else None)
-    db.session.add(sheet)
-    db.session.flush()
+    """A score sheet with one Score per criterion (values default to zeros)."""
     crits = assignment.round.criteria
-    for c, v in zip(crits, values or [Decimal(0)] * len(crits), strict=False):
-        db.session.add(Score(sheet_id=sheet.id, criterion_id=c.id, value=v))
+    sheet = make_sheet(assignment, status=status, total=total,
+                       at=at or datetime(2026, 12, 22, 3, 0, tzinfo=UTC),
+                       values=values or [Decimal(0)] * len(crits))
     db.session.flush()
     return sheet
 

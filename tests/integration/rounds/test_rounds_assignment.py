@@ -1,11 +1,12 @@
 """Populating round 1, panels, conflicts, automatic and manual assignment, recusal."""
 
+import re
 from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import Assignment, Panel, RoundEntry, ScoreSheet
+from portal.models import Assignment, ConflictDeclaration, Panel, RoundEntry, ScoreSheet
 from portal.rounds import services
 from tests.integration.rounds.helpers import (
     add_panel,
@@ -280,3 +281,27 @@ def test_recusal_replacement_keeps_invariants(app, client):
     assert max(counts) - min(counts) <= 1
     assert services.pending_replacements(rnd) == []
     assert audit_actions("assignment.") == ["assignment.recused", "assignment.replacement"]
+
+
+def test_swap_never_defaults_to_the_judge_who_declared_a_conflict(app, client):
+    contest, org = organizer_setup(login_client=client)
+    judges = sorted(make_judges(contest, 3), key=lambda u: u.full_name)
+    entry = eligible_entry(contest, make_user(), "BI", "BLV-BI-001")
+    rnd = bare_round(contest, k=1)
+    add_panel(rnd, "Tiểu ban Báo in", ["BI"], judges)
+    enroll(rnd, [entry])
+    # The first judge by name declared a conflict and was recused; the second now holds it.
+    db.session.add(ConflictDeclaration(judge_id=judges[0].id, entry_id=entry.id,
+                                       reason="Người thân của tác giả"))
+    db.session.add(Assignment(round_id=rnd.id, entry_id=entry.id, judge_id=judges[0].id,
+                              status=Assignment.RECUSED))
+    a = Assignment(round_id=rnd.id, entry_id=entry.id, judge_id=judges[1].id)
+    db.session.add(a)
+    db.session.commit()
+    page = html(client.get(_base(contest, rnd) + f"/assignments/{a.id}"))
+    options = re.findall(r'<option[^>]*value="(\d+)"[^>]*>([^<]*)</option>', page)
+    # The first option (the browser's default) is neither the conflicted judge nor the
+    # assignment's own judge; the conflicted one is last and says why.
+    assert [int(v) for v, _ in options] == [judges[2].id, judges[0].id]
+    assert options[-1][1] == (f"{judges[0].full_name} (đã khai báo xung đột lợi ích "
+                              "với tác phẩm này)")

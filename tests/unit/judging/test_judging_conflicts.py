@@ -57,3 +57,20 @@ def test_repeated_outlet_gives_one_conflict():
     assert [c.code for c in find_conflicts([HA], [entry])[(1, 20)]] == [
         "published_by_workplace"
     ]
+
+
+def test_sending_agency_conflicts_with_a_judge_working_there():
+    sent = EntryPeople(20, (Person("Đỗ Văn Nam", 1990, workplace=""),), ("Báo Gia Lai",),
+                       sending_agency="Đài Phát thanh và Truyền hình Kon Tum")
+    found = find_conflicts([HA, MINH], [sent])
+    assert {k: [c.code for c in v] for k, v in found.items()} == {
+        (2, 20): ["sent_by_workplace"]}
+    c = found[(2, 20)][0]
+    assert c.message % c.params == ("Judge Phạm Minh works at Đài Phát thanh và Truyền "
+                                    "hình Kon Tum, which sent entry 20.")
+    # An outlet that also sent the entry is reported once, as the outlet.
+    both = EntryPeople(21, (), ("Đài PT-TH Kon Tum",), sending_agency="Đài PTTH Kon Tum")
+    assert [c.code for c in find_conflicts([MINH], [both])[(2, 21)]] == [
+        "published_by_workplace"]
+    # No sending agency: nothing new.
+    assert find_conflicts([MINH], [EntryPeople(22, (), ())]) == {}

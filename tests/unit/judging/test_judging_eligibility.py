@@ -144,6 +144,16 @@ def test_declared_parts_mismatch_and_no_parts():
     assert p.render() == "The entry declares 2 parts but lists 1."
 
 
+def test_every_part_names_its_outlet_and_no_author_needs_a_workplace():
+    nobody = Person("Lê Văn Dân", 1960, workplace="")
+    assert check_entry(entry(authors=(nobody,)), RULES, now=INSIDE) == []
+    blank = Part(2, "Kỳ 2", date(2024, 3, 2), "  ", None)
+    [p] = check_entry(entry(declared_parts=2, parts=(part(), blank)), RULES, now=INSIDE)
+    assert (p.code, p.field, p.render()) == (
+        "part_outlet_missing", "parts-1-outlet",
+        "Part 2 does not say which press outlet published it.")
+
+
 def test_max_parts_reached_is_ok_and_exceeded_is_not():
     five = tuple(part(i) for i in range(1, 6))
     assert check_entry(entry(parts=five, declared_parts=5), RULES, now=INSIDE) == []
@@ -247,6 +257,18 @@ def test_optional_slot_may_be_empty_but_if_used_obeys_min_and_max():
                              now=INSIDE)) == ["files_too_few"]
     assert codes(check_entry(entry(slots=(slot,), verified_files={"script": 4}), RULES,
                              now=INSIDE)) == ["files_too_many"]
+
+
+def test_agency_confirmation_replaces_the_confirmation_slot_and_only_it():
+    letter = SlotRequirement("confirmation", "Agency's confirmation", True, 1, 1)
+    assert codes(check_entry(entry(slots=(PDF, letter)), RULES, now=INSIDE)) == [
+        "files_too_few"]
+    assert check_entry(entry(slots=(PDF, letter), agency_confirmed=True), RULES,
+                       now=INSIDE) == []
+    # The confirmation replaces the letter, not the work itself.
+    assert codes(check_entry(entry(slots=(PDF, letter), verified_files={},
+                                   agency_confirmed=True), RULES, now=INSIDE)) == [
+        "files_too_few"]
 
 
 # --- URLs -------------------------------------------------------------------------------

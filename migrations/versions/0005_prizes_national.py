@@ -5,10 +5,8 @@ The per-genre "forward quota" goes: the province's selection of works sent to th
 award has any size, with a reason per work when the edition wants one. A national edition
 records each province's dossier it imported, and each entry imported from one.
 
-Chained to 0002 on the prizes branch: re-chain to 0003_agencies_genres on merge.
-
 Revision ID: 0004_prizes_national
-Revises: auth_sessions_invitations
+Revises: jobs_outbox
 Create Date: 2026-12-01 23:05:00
 
 """
@@ -18,7 +16,7 @@ import portal.models.types  # noqa: F401
 
 
 revision = '0004_prizes_national'
-down_revision = 'auth_sessions_invitations'
+down_revision = 'jobs_outbox'
 branch_labels = None
 depends_on = None
 
@@ -94,9 +92,9 @@ def upgrade():
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sent_by', sa.String(length=255), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('source_reference', sa.String(length=40), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('dossier_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_entries_dossier_id'), ['dossier_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_entries_dossier_id_national_dossiers'), 'national_dossiers', ['dossier_id'], ['id'])
+        batch_op.add_column(sa.Column('national_dossier_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_entries_national_dossier_id'), ['national_dossier_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_entries_national_dossier_id_national_dossiers'), 'national_dossiers', ['national_dossier_id'], ['id'])
 
 
 def downgrade():
@@ -104,9 +102,9 @@ def downgrade():
         batch_op.drop_column('prize_share')
 
     with op.batch_alter_table('entries', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_entries_dossier_id_national_dossiers'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_entries_dossier_id'))
-        batch_op.drop_column('dossier_id')
+        batch_op.drop_constraint(batch_op.f('fk_entries_national_dossier_id_national_dossiers'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_entries_national_dossier_id'))
+        batch_op.drop_column('national_dossier_id')
         batch_op.drop_column('source_reference')
         batch_op.drop_column('sent_by')
 

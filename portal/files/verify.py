@@ -1,4 +1,5 @@
-"""Checks a completed upload against its slot's rules from the stored bytes alone.
+"""Checks a completed upload against its slot's rules (SlotPolicy) from the stored bytes
+alone, through the Storage interface only.
 
 What a completion reads: the object's head (real size, the store's ETag), its first 8 KB
 (the real type), the last KB of a PDF, and then: a PDF or image whole (pypdf and Pillow
@@ -24,7 +25,8 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image
 from pypdf import PdfReader
 
-from .base import Storage
+from portal.files.formats import canonical, is_media, name
+from portal.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -34,28 +36,6 @@ FFPROBE_TIMEOUT = 120
 # Objects up to this size are read whole (on S3) for their sha256 inside the completion
 # request; larger ones keep sha256 None, to be filled by `flask storage checksums`.
 SHA256_INLINE_MAX = 64 * MiB
-
-# One spelling per format; a slot that accepts "mp4" also accepts an .m4v (same brand family).
-_CANONICAL = {"jpeg": "jpg", "m4v": "mp4", "tif": "tiff"}
-_NAMES = {
-    "pdf": "PDF",
-    "jpg": "JPEG",
-    "png": "PNG",
-    "webp": "WebP",
-    "gif": "GIF",
-    "mp3": "MP3",
-    "mp4": "MP4",
-    "mov": "MOV (QuickTime)",
-    "m4a": "M4A",
-    "wav": "WAV",
-    "exe": _l("a Windows program (EXE)"),
-    "zip": _l("a ZIP archive"),
-    "rar": _l("a RAR archive"),
-    "7z": _l("a 7-Zip archive"),
-    "elf": _l("a Linux program"),
-}
-_AUDIO_VIDEO = {"mp3", "mp4", "mov", "m4a", "wav", "ogg", "webm", "mkv", "avi", "flac", "aac"}
-
 
 class VerificationError(Exception):
     """The upload breaks a rule of its slot; ``str()`` is a translated reason for the user."""
@@ -86,15 +66,6 @@ class FileFacts:
     duration_seconds: float | None = None
     width: int | None = None
     height: int | None = None
-
-
-def _canonical(extension: str) -> str:
-    extension = extension.lower().lstrip(".")
-    return _CANONICAL.get(extension, extension)
-
-
-def _name(extension: str) -> str:
-    return str(_NAMES.get(extension, extension.upper()))
 
 
 def _mb(size: int) -> str:
@@ -145,8 +116,8 @@ def verify_object(
 
 def _check(source, info, policy, ffprobe_path, sha256_inline_max) -> FileFacts:
     storage, key = source.storage, source.key
-    allowed = tuple(dict.fromkeys(_canonical(fmt) for fmt in policy.formats))
-    accepted = ", ".join(_name(fmt) for fmt in allowed)
+    allowed = tuple(dict.fromkeys(canonical(fmt) for fmt in policy.formats))
+    accepted = ", ".join(name(fmt) for fmt in allowed)
     kind = filetype.guess(source.read_range(0, SNIFF_BYTES))
     if kind is None:
         raise VerificationError(
@@ -155,13 +126,13 @@ def _check(source, info, policy, ffprobe_path, sha256_inline_max) -> FileFacts:
                 formats=accepted,
             )
         )
-    extension = _canonical(kind.extension)
+    extension = canonical(kind.extension)
     if extension not in allowed:
         raise VerificationError(
             _l(
                 "This file is really %(actual)s, whatever its name says. "
                 "This slot accepts: %(formats)s.",
-                actual=_name(extension),
+                actual=name(extension),
                 formats=accepted,
             )
         )
@@ -172,7 +143,7 @@ def _check(source, info, policy, ffprobe_path, sha256_inline_max) -> FileFacts:
         facts["page_count"] = _pdf_pages(source, info.size)
     elif kind.mime.startswith("image/"):
         facts["width"], facts["height"] = _image_size(source)
-    elif extension in _AUDIO_VIDEO:
+    elif is_media(extension):
         facts["duration_seconds"] = _duration(source, ffprobe_path)
 
     sha256 = info.sha256 or digest.hexdigest()
