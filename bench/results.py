@@ -68,8 +68,7 @@ def generate(n_entries: int, rng: random.Random):
                       decision_number="125-QĐ/TU", decision_date=date(2026, 11, 20),
                       special_prize_count=1)
     for pos, (code, name) in enumerate(GENRES):
-        contest.genres.append(Genre(code=code, name_vi=name, name_en=code, position=pos,
-                                    forward_quota=3))
+        contest.genres.append(Genre(code=code, name_vi=name, name_en=code, position=pos))
     db.session.add(contest)
     db.session.flush()
     levels = [("DB", "Giải Đặc biệt", True, 90, 0), ("A", "Giải A", False, 80, 1),

@@ -1,16 +1,21 @@
-"""Proposing prize levels from rankings, per-genre quotas, minimum scores and a special prize."""
+"""Proposing prize levels (quotas, minimums, special prize) and the other prize categories."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 
 from judging.i18n import N_
 from judging.problems import Problem, fmt_number
 from judging.ranking import Ranked, RankItem, tie_groups
 
-__all__ = ["SPECIAL_GENRE", "Level", "PrizeProposal", "propose_prizes"]
+__all__ = [
+    "CATEGORY_RULES", "NAME_STYLES", "SPECIAL_GENRE", "AuthorBirth", "CategoryProposal",
+    "Level", "PrizeProposal", "UnitWork", "propose_best_works", "propose_by_age",
+    "propose_prizes", "propose_units", "published_name", "split_prize",
+]
 
 SPECIAL_GENRE = "*"
 """Genre key used in ``unused``/``held`` for the special prize, which spans all genres."""
@@ -130,3 +135,156 @@ def propose_prizes(
                 else:
                     result.unused[(genre, level.code)] = left
     return result
+
+
+# --------------------------------------------------------------------------- other categories
+
+OLDEST, YOUNGEST, UNITS, BEST_WORKS = "oldest_author", "youngest_author", "best_units", "best_works"
+CATEGORY_RULES = (OLDEST, YOUNGEST, UNITS, BEST_WORKS)
+"""How a category decided "from the ranking" proposes its recipients; a category decided by
+the council has no rule."""
+
+
+@dataclass(frozen=True)
+class AuthorBirth:
+    """One author (``key``: one person, however many works they are on) and a work of theirs."""
+
+    key: str
+    entry_id: int
+    year_of_birth: int | None
+
+
+@dataclass(frozen=True)
+class UnitWork:
+    """A work of the final round credited to a unit (agency), with its score and whether it
+    won a prize level."""
+
+    unit: str
+    entry_id: int
+    score: float | None
+    prized: bool
+
+
+@dataclass(frozen=True)
+class CategoryProposal:
+    """Recipients proposed best first (author keys, unit names or entry ids) and ties that
+    straddle the last place, which the council decides."""
+
+    chosen: tuple = ()
+    ties: list[Problem] = field(default_factory=list)
+
+
+_CATEGORY_TIE = N_("%(candidates)s are tied for the last %(places)s place(s) of this prize; "
+                   "the council decides.")
+
+
+def _take(runs: Sequence[Sequence], count: int) -> CategoryProposal:
+    """Take whole runs of equals best first while they fit in ``count`` places; a run that
+    does not fit is reported as a tie and the places stay open."""
+    chosen: list = []
+    for run in runs:
+        left = count - len(chosen)
+        if left <= 0:
+            break
+        if len(run) > left:
+            names = ", ".join(str(x) for x in sorted(run, key=str))
+            return CategoryProposal(tuple(chosen), [Problem(
+                "category_tie", _CATEGORY_TIE, {"candidates": names, "places": left})])
+        chosen.extend(sorted(run, key=str))
+    return CategoryProposal(tuple(chosen), [])
+
+
+def _runs(pairs: Sequence[tuple], *, reverse: bool) -> list[list]:
+    """Keys grouped into runs of equal value, in value order (descending when ``reverse``)."""
+    ordered = sorted(pairs, key=lambda kv: str(kv[0]))
+    ordered.sort(key=lambda kv: kv[1], reverse=reverse)  # stable: keys stay in order
+    runs: list[list] = []
+    for key, value in ordered:
+        if runs and value == runs[-1][0][1]:
+            runs[-1].append((key, value))
+        else:
+            runs.append([(key, value)])
+    return [[key for key, _value in run] for run in runs]
+
+
+def propose_by_age(authors: Sequence[AuthorBirth], *, count: int, oldest: bool) -> CategoryProposal:
+    """The ``count`` oldest (earliest year of birth) or youngest authors; an author without a
+    year takes no part, an author on several works counts once. Authors born the same year
+    across the last place are a tie for the council."""
+    years: dict[str, int] = {}
+    for a in authors:
+        if a.year_of_birth is not None:
+            years[a.key] = a.year_of_birth
+    runs = _runs(list(years.items()), reverse=not oldest)
+    return _take(runs, count)
+
+
+def propose_units(works: Sequence[UnitWork], *, count: int) -> CategoryProposal:
+    """The ``count`` best units (collectives): most prize-winning works, then most works in
+    the final round, then the best mean score of their scored works. Units equal on all
+    three across the last place are a tie for the council. Blank unit names take no part."""
+    per_unit: dict[str, list[UnitWork]] = defaultdict(list)
+    for w in works:
+        if w.unit.strip():
+            per_unit[w.unit.strip()].append(w)
+
+    def merit(ws: list[UnitWork]) -> tuple[int, int, float]:
+        scores = [w.score for w in ws if w.score is not None]
+        mean = round(sum(scores) / len(scores), 4) if scores else 0.0
+        return (sum(1 for w in ws if w.prized), len(ws), mean)
+
+    runs = _runs([(unit, merit(ws)) for unit, ws in per_unit.items()], reverse=True)
+    return _take(runs, count)
+
+
+def propose_best_works(ranked: Sequence[Ranked | RankItem], *, count: int,
+                       exclude: frozenset[int] = frozenset()) -> CategoryProposal:
+    """The ``count`` best-scored works across all genres (score, then tiebreak), leaving out
+    ``exclude`` (e.g. works that already won a level). A run of equal works across the last
+    place is a tie for the council."""
+    runs = [[r.entry_id for r in run]
+            for run in tie_groups([r for r in ranked if r.entry_id not in exclude])]
+    return _take(runs, count)
+
+
+# --------------------------------------------------------------------------- names and money
+
+FULL, PEN, FULL_PEN = "full", "pen", "full_pen"
+NAME_STYLES = (FULL, PEN, FULL_PEN)
+"""How an edition prints authors in public lists and the annex: full name, pen name, or
+"Full name (pen name)"."""
+
+
+def published_name(full_name: str, pen_name: str, style: str) -> str:
+    """The author's name as the edition publishes it; a missing pen name falls back to the
+    full name, and "(pen name)" is left out when it repeats the full name."""
+    full, pen = (full_name or "").strip(), (pen_name or "").strip()
+    if style == FULL:
+        return full or pen
+    if style == FULL_PEN:
+        return f"{full} ({pen})" if pen and full and pen != full else (full or pen)
+    return pen or full
+
+
+def split_prize(amount: int, authors: int,
+                shares: Sequence[Decimal | None] | None = None) -> list[int]:
+    """Split a prize of ``amount`` đồng among ``authors``: by the percentage ``shares`` when
+    every author has one and they add up to 100, else equally. Whole đồng; the đồng left by
+    rounding down go one each to the first authors, so the parts always add up to ``amount``.
+
+    Raises ValueError for a negative amount or no authors."""
+    if amount < 0 or authors < 1:
+        raise ValueError("amount must be >= 0 and authors >= 1")
+    weights: list[Decimal]
+    if (shares is not None and len(shares) == authors and all(s is not None for s in shares)
+            and sum(shares) == 100 and all(s >= 0 for s in shares)):
+        weights = [Decimal(s) for s in shares]
+    else:
+        weights = [Decimal(100) / authors] * authors
+    parts = [int((Decimal(amount) * w / 100).quantize(Decimal(1), rounding=ROUND_DOWN))
+             for w in weights]
+    left = amount - sum(parts)
+    order = sorted(range(authors), key=lambda i: -weights[i])  # largest shares first
+    for i in order[:left]:
+        parts[i] += 1
+    return parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 
 from portal import audit_commands, jobs_commands
@@ -19,6 +20,16 @@ AREAS = (auth_commands, organize_commands, storage_commands, files_commands, bac
 def init_app(app: Flask) -> None:
     for module in AREAS:
         for command in module.COMMANDS:
-            app.cli.add_command(command)
+            _add(app, command)
     app.cli.add_command(audit_commands.audit)
     app.cli.add_command(jobs_commands.jobs_group)
+
+
+def _add(app: Flask, command) -> None:
+    """Add a command; two areas' groups of the same name (`flask edition …`) are merged."""
+    existing = app.cli.commands.get(command.name)
+    if isinstance(existing, click.Group) and isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            existing.add_command(sub, name)
+    else:
+        app.cli.add_command(command)

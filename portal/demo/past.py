@@ -46,6 +46,9 @@ from portal.rounds.services import (
 from portal.storage import Storage
 
 SEED = 2025
+# How many works of each genre the demo province sends to the national award (its choice:
+# the selection has no quota).
+SENT_TO_NATIONAL = {"BI": 2, "DT": 2, "PT": 1, "TH": 1, "AB": 1}
 DECISION_NUMBER = "125-QĐ/TU"
 DECISION_DATE = date(2025, 11, 20)
 
@@ -443,7 +446,7 @@ class PastEdition:
         review = review_results(self.contest, with_agreement=False)
         entries = {p.entry.id: p.entry for p in self.played}
         for genre, rows in review.results.by_genre(review.genres):
-            best = [r for r in rows if r.proposed][:genre.forward_quota]
+            best = [r for r in rows if r.proposed][:SENT_TO_NATIONAL.get(genre.code, 0)]
             for row in best:
                 set_forwarded(self.contest, entries[row.entry_id], forwarded=True,
                               reason="Tác phẩm đạt giải cao của loại hình, đề nghị gửi dự "

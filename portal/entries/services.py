@@ -623,6 +623,13 @@ def answer_invitation(author: EntryAuthor, *, user: User, accept: bool,
     return author
 
 
+def take_reference(contest: Contest, genre: Genre) -> tuple[int, str]:
+    """The next (sequence number, reference code) of ``genre`` in ``contest``, taken under
+    the same row lock as a submit: for entries that arrive already submitted (imported)."""
+    seq = _take_sequence(contest, genre)
+    return seq, format_reference(contest.ref_prefix, genre.code, seq)
+
+
 @jobs.periodic("entries.draft_reminders")
 def remind_drafts(*, now: datetime) -> int:
     """At each tick: in every open edition whose submissions close within 48 hours, queue

@@ -9,6 +9,7 @@ from flask import render_template
 from portal.exports.results_lists import lists
 from portal.extensions import db
 from portal.models import Assignment, Entry, ScoreSheet, User
+from portal.results.services import published_categories
 
 
 def _pdf(html: str) -> bytes:
@@ -21,7 +22,8 @@ def annex(contest) -> bytes:
     """"Danh sách tác phẩm đạt giải": A4, title block, numbered rows, page numbers."""
     found = lists(contest)
     return _pdf(render_template("exports/annex.html", contest=contest, prizes=found.prizes,
-                                forwarded=found.forwarded, draft=found.draft))
+                                forwarded=found.forwarded, draft=found.draft,
+                                categories=published_categories(contest)))
 
 
 def judge_sheets(round_, judge_id: int) -> bytes | None:

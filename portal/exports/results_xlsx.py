@@ -8,18 +8,27 @@ import re
 from collections import defaultdict
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from judging.numbers import round_half_up
+from judging.prizes import split_prize
 from portal.exports.cells import xlsx_row
-from portal.exports.results_lists import DRAFT_MARK, HEADERS, lists
+from portal.exports.results_lists import DRAFT_MARK, HEADERS, Lists, lists
 from portal.extensions import db
-from portal.models import Assignment, Criterion, Score, ScoreSheet, User
-from portal.results.services import compute_round, review_results, rounds_of
+from portal.models import Assignment, Criterion, Entry, Score, ScoreSheet, User
+from portal.results.services import compute_round, published_categories, review_results, rounds_of
 
 PRIZES_TITLE = "Danh sách đạt giải"
 FORWARDED_TITLE = "Chuyển vòng toàn quốc"
+CATEGORIES_TITLE = "Giải khác"
+WINNERS_TITLE = "Tác giả đạt giải"
+WINNER_HEADERS = ["STT", "Mức giải", "Mã hồ sơ", "Tên tác phẩm", "Họ và tên", "Bút danh",
+                  "Năm sinh", "Cơ quan, nơi công tác", "Điện thoại", "Email",
+                  "Tiền thưởng (đồng)"]
+CATEGORY_HEADERS = ["STT", "Giải", "Người / đơn vị / tác phẩm nhận giải", "Tác phẩm", "Mã hồ sơ",
+                    "Lý do của Hội đồng"]
 LIST_WIDTHS = [6, 18, 50, 16, 18, 30, 30, 16]
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -59,6 +68,37 @@ def _col(i: int) -> str:
 def _num(value: float | None, digits: int = 2):
     """Half-up of the exact value (82.625 -> 82.63, as Excel shows it), never float round()."""
     return None if value is None else float(round_half_up(value, digits))
+
+
+def _winners_sheet(wb, found: Lists, review, used: set[str]) -> None:
+    """Per author of each prize-winning work of the prize list (the published one once
+    published): what certificates and payment need (organizer only): full name, pen name,
+    year of birth, agency, phone, email and the money share."""
+    amounts = {pl.name_vi: pl.amount_vnd for pl in review.levels}
+    references = [row[-1] for row in found.prizes]
+    entries = {e.reference: e for e in db.session.scalars(
+        sa.select(Entry).where(Entry.contest_id == review.contest.id,
+                               Entry.reference.in_(references))
+        .options(so.selectinload(Entry.authors))
+    )} if references else {}
+    ws = _sheet(wb, WINNERS_TITLE, WINNER_HEADERS, [6, 14, 16, 45, 28, 22, 9, 30, 14, 28, 16],
+                used)
+    n = 0
+    for row in found.prizes:  # the prize list's order
+        level_vi, title, reference = row[1], row[2], row[-1]
+        entry = entries.get(reference)
+        if entry is None:
+            continue
+        authors = entry.authors
+        amount = amounts.get(level_vi)
+        shares = (split_prize(amount, len(authors), [a.prize_share for a in authors])
+                  if amount is not None and authors else [None] * len(authors))
+        for author, share in zip(authors, shares, strict=True):
+            n += 1
+            ws.append(xlsx_row(ws, [
+                n, level_vi, reference, title, author.full_name,
+                author.pen_name or None, author.year_of_birth, author.workplace or None,
+                author.phone or None, author.email or None, share]))
 
 
 def build(contest) -> bytes:
@@ -148,6 +188,18 @@ def build(contest) -> bytes:
         for position, reference, title, crit, total in per_judge[judge_id]:
             ws.append(xlsx_row(ws, [position, reference, title]
                                + [_num(crit.get(c)) for c in codes] + [_num(total)]))
+
+    _winners_sheet(wb, found, review, used)
+
+    categories = published_categories(contest, with_reasons=True)
+    if categories:
+        ws = _sheet(wb, CATEGORIES_TITLE, CATEGORY_HEADERS, [6, 40, 40, 45, 16, 50], used)
+        n = 0
+        for cat in categories:
+            for w in cat["winners"]:
+                n += 1
+                ws.append(xlsx_row(ws, [n, cat["name_vi"], w["name"], w["title"] or None,
+                                        w["reference"] or None, w.get("reason") or None]))
 
     out = io.BytesIO()
     wb.save(out)

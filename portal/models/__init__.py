@@ -2,7 +2,14 @@
 
 from portal.models.agencies import Agency, AgencyDossier, AgencyFocalPoint
 from portal.models.audit import AuditEvent
-from portal.models.contests import Contest, FileSlot, Genre, PrizeLevel, PrizeQuota
+from portal.models.contests import (
+    Contest,
+    FileSlot,
+    Genre,
+    PrizeCategory,
+    PrizeLevel,
+    PrizeQuota,
+)
 from portal.models.entries import Entry, EntryAuthor, EntryFile, EntryPart, ReferenceCounter
 from portal.models.judging import (
     Assignment,
@@ -17,14 +24,14 @@ from portal.models.judging import (
     panel_judges,
 )
 from portal.models.outbox import OutboxMail
-from portal.models.results import Award, ResultSnapshot
+from portal.models.results import Award, CategoryAward, NationalDossier, ResultSnapshot
 from portal.models.users import Membership, User, UserSession, normalize_email
 
 __all__ = [
     "Agency", "AgencyDossier", "AgencyFocalPoint",
-    "Assignment", "AuditEvent", "Award", "ConflictDeclaration", "Contest", "Criterion",
-    "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre", "Membership",
-    "OutboxMail", "Panel", "PrizeLevel", "PrizeQuota", "ReferenceCounter", "ResultSnapshot",
-    "Round", "RoundEntry", "Score", "ScoreSheet", "User", "UserSession", "normalize_email",
-    "panel_genres", "panel_judges",
+    "Assignment", "AuditEvent", "Award", "CategoryAward", "ConflictDeclaration", "Contest",
+    "Criterion", "Entry", "EntryAuthor", "EntryFile", "EntryPart", "FileSlot", "Genre",
+    "Membership", "NationalDossier", "OutboxMail", "Panel", "PrizeCategory", "PrizeLevel",
+    "PrizeQuota", "ReferenceCounter", "ResultSnapshot", "Round", "RoundEntry", "Score",
+    "ScoreSheet", "User", "UserSession", "normalize_email", "panel_genres", "panel_judges",
 ]

@@ -48,6 +48,16 @@ class Contest(db.Model):
     release_averages: so.Mapped[bool] = so.mapped_column(default=False)
     decision_number: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     decision_date: so.Mapped[date | None]
+    # Works sent "tham dự Giải toàn quốc" are a selection of any size; some provinces want
+    # the reason for each one written down.
+    national_reason_required: so.Mapped[bool] = so.mapped_column(default=False)
+    # The decision and its annex are Party documents: the body that issues them (top left,
+    # one line per "/" or line break, e.g. "TỈNH ỦY HÀ TĨNH / BAN THƯỜNG VỤ") and the place
+    # on the date line ("Hà Tĩnh, ngày … tháng … năm …").
+    issuing_body: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    document_place: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    # How public lists and the annex print authors: judging.prizes.NAME_STYLES.
+    name_style: so.Mapped[str] = so.mapped_column(sa.String(10), default="pen")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     genres: so.Mapped[list[Genre]] = so.relationship(
@@ -55,6 +65,9 @@ class Contest(db.Model):
     )
     prize_levels: so.Mapped[list[PrizeLevel]] = so.relationship(
         back_populates="contest", order_by="PrizeLevel.position", cascade="all, delete-orphan"
+    )
+    prize_categories: so.Mapped[list[PrizeCategory]] = so.relationship(
+        back_populates="contest", order_by="PrizeCategory.position", cascade="all, delete-orphan"
     )
     memberships: so.Mapped[list[Membership]] = so.relationship(  # noqa: F821
         back_populates="contest", cascade="all, delete-orphan"
@@ -74,6 +87,12 @@ class Contest(db.Model):
     def __repr__(self) -> str:
         return f"<Contest {self.slug}>"
 
+    @property
+    def issuing_lines(self) -> list[str]:
+        """The issuing body's lines (the organizing body when none is set)."""
+        text = (self.issuing_body or self.organizing_body or "").replace(" / ", "\n")
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
 
 class Genre(db.Model):
     """A genre (loại hình) of one edition."""
@@ -91,7 +110,6 @@ class Genre(db.Model):
     # Word used for one part in the published "form", e.g. "Phóng sự 5 kỳ", "Chùm ảnh 6 ảnh".
     series_word_vi: so.Mapped[str] = so.mapped_column(sa.String(60), default="Loạt bài")
     part_word_vi: so.Mapped[str] = so.mapped_column(sa.String(30), default="kỳ")
-    forward_quota: so.Mapped[int] = so.mapped_column(default=0)
 
     contest: so.Mapped[Contest] = so.relationship(back_populates="genres")
     slots: so.Mapped[list[FileSlot]] = so.relationship(
@@ -174,3 +192,34 @@ class PrizeQuota(db.Model):
 
     level: so.Mapped[PrizeLevel] = so.relationship(back_populates="quotas")
     genre: so.Mapped[Genre] = so.relationship()
+
+
+class PrizeCategory(db.Model):
+    """A prize beside the levels: thematic, oldest/youngest author, collective, featured
+    person. Proposed from the ranking by ``rule`` (judging.prizes.CATEGORY_RULES) or chosen by
+    the council with a reason."""
+
+    __tablename__ = "prize_categories"
+    __table_args__ = (sa.UniqueConstraint("contest_id", "code"),)
+
+    WORK, AUTHOR, UNIT, PERSON = "work", "author", "unit", "person"
+    RECIPIENTS = (WORK, AUTHOR, UNIT, PERSON)
+    RANKING, COUNCIL = "ranking", "council"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contest_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("contests.id"), index=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(20))
+    name_vi: so.Mapped[str] = so.mapped_column(sa.String(200))
+    name_en: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    recipient: so.Mapped[str] = so.mapped_column(sa.String(10), default=WORK)
+    count: so.Mapped[int] = so.mapped_column(default=1)
+    decided_by: so.Mapped[str] = so.mapped_column(sa.String(10), default=COUNCIL)
+    rule: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    amount_vnd: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+
+    contest: so.Mapped[Contest] = so.relationship(back_populates="prize_categories")
+    awards: so.Mapped[list[CategoryAward]] = so.relationship(  # noqa: F821
+        back_populates="category", order_by="CategoryAward.position",
+        cascade="all, delete-orphan"
+    )

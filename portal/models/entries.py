@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -44,6 +45,12 @@ class Entry(db.Model):
     prior_prize_giver: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     not_national_award: so.Mapped[bool] = so.mapped_column(default=False)
     accepted_rules: so.Mapped[bool] = so.mapped_column(default=False)
+    # An entry imported from a province's dossier into a national edition: the province
+    # that sent it, its reference there and the dossier it came in.
+    sent_by: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
+    source_reference: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    national_dossier_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("national_dossiers.id"), index=True)
     search_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # diacritic-free
     # The agency (from the edition's list) that sends the entry, its focal point's
     # confirmation, and the dossier it went in.
@@ -122,6 +129,9 @@ class EntryAuthor(db.Model):
     accepted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     declined_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     can_manage_files: so.Mapped[bool] = so.mapped_column(default=False)
+    # This author's percentage of the work's prize money when the group split it unequally;
+    # None for everyone means an equal split (judging.prizes.split_prize).
+    prize_share: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
 
     entry: so.Mapped[Entry] = so.relationship(back_populates="authors")
 

@@ -29,6 +29,7 @@ SETTINGS_FIELDS = (
     "ref_prefix", "publication_start", "publication_end", "submission_opens",
     "submission_closes", "per_author_cap", "max_authors", "max_parts", "status",
     "allow_quota_transfer", "special_prize_count", "release_averages", "entry_routes",
+    "national_reason_required", "issuing_body", "document_place", "name_style",
 )
 REF_PREFIX_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 

@@ -58,6 +58,13 @@ class SettingsForm(FlaskForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(NUMBER)])
     number = IntegerField(_l("Edition number"), validators=[InputRequired(NUMBER)])
     organizing_body = StringField(_l("Organizing body"), validators=[Length(max=255)])
+    issuing_body = StringField(_l("Body issuing the decision (lines separated by /)"),
+                               validators=[Length(max=255)])
+    name_style = SelectField(_l("Authors' names in public lists and the annex"), choices=[
+        ("pen", _l("Pen name")), ("full", _l("Full name")),
+        ("full_pen", _l("Full name (pen name)"))], default="pen")
+    document_place = StringField(_l("Place on the decision's date line"),
+                                 validators=[Length(max=120)])
     province = StringField(_l("Province"), validators=[Length(max=120)])
     timezone = StringField(_l("Time zone"), validators=[Length(max=60)])
     ref_prefix = StringField(_l("Reference prefix"), validators=[Length(max=20)])
@@ -75,6 +82,8 @@ class SettingsForm(FlaskForm):
     allow_quota_transfer = BooleanField(_l("Allow moving unused prize quotas between genres"))
     special_prize_count = IntegerField(_l("Special prizes"), validators=[InputRequired(NUMBER)])
     release_averages = BooleanField(_l("Publish average scores with the results"))
+    national_reason_required = BooleanField(
+        _l("Require a reason for each work sent to the national award"))
     entry_routes = SelectField(_l("How entries are sent"), choices=[
         (Contest.ROUTE_BOTH, _l("By each entrant or in an agency's dossier")),
         (Contest.ROUTE_INDIVIDUAL, _l("By each entrant only")),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from judging.prizes import CATEGORY_RULES, NAME_STYLES
 from portal.agencies import services as agency_services
 from portal.extensions import db
 from portal.models import (
@@ -17,6 +18,7 @@ from portal.models import (
     FileSlot,
     Genre,
     Panel,
+    PrizeCategory,
     PrizeLevel,
     PrizeQuota,
     Round,
@@ -98,6 +100,12 @@ def load_edition(data: dict) -> Contest:
     contest.rules_url = e.get("rules_url", "")
     contest.allow_quota_transfer = bool(e.get("allow_quota_transfer", False))
     contest.special_prize_count = int(e.get("special_prize_count", 0))
+    contest.national_reason_required = bool(e.get("national_reason_required", False))
+    contest.issuing_body = e.get("issuing_body", "")
+    contest.document_place = e.get("document_place", "")
+    contest.name_style = e.get("name_style", "pen")
+    if contest.name_style not in NAME_STYLES:
+        raise EditionFileError(f"[edition] name_style must be one of {', '.join(NAME_STYLES)}")
     contest.entry_routes = e.get("entry_routes", Contest.ROUTE_BOTH)
     if contest.entry_routes not in Contest.ROUTES:
         raise EditionFileError(f"[edition] entry_routes must be one of {', '.join(Contest.ROUTES)}")
@@ -110,6 +118,7 @@ def load_edition(data: dict) -> Contest:
     _load_agencies(contest, data.get("agencies", []))
     genres = _load_genres(contest, data.get("genres", []))
     _load_levels(contest, data.get("prize_levels", []), genres)
+    _load_categories(contest, data.get("prize_categories", []))
     _load_rounds(contest, data.get("rounds", []), genres)
     db.session.flush()
     return contest
@@ -140,7 +149,6 @@ def _load_genres(contest: Contest, rows: list[dict]) -> dict[str, Genre]:
         genre.requires_url = bool(row.get("requires_url", False))
         genre.series_word_vi = row.get("series_word_vi", "Loạt bài")
         genre.part_word_vi = row.get("part_word_vi", "kỳ")
-        genre.forward_quota = int(row.get("forward_quota", 0))
         slots = {s.kind: s for s in genre.slots}
         for j, srow in enumerate(row.get("slots", [])):
             swhere = f"{where} slot #{j + 1}"
@@ -192,6 +200,37 @@ def _load_levels(contest: Contest, rows: list[dict], genres: dict[str, Genre]) -
                 quota = PrizeQuota(genre=genre)
                 level.quotas.append(quota)
             quota.quota = int(n)
+
+
+def _load_categories(contest: Contest, rows: list[dict]) -> None:
+    """[[prize_categories]]: code, name_vi, name_en, recipient (work|author|unit|person),
+    count, decided_by (ranking|council), rule (for ranking: one of CATEGORY_RULES)."""
+    by_code = {c.code: c for c in contest.prize_categories}
+    for i, row in enumerate(rows):
+        where = f"[[prize_categories]] #{i + 1}"
+        code = _require(row, "code", where)
+        cat = by_code.get(code)
+        if cat is None:
+            cat = PrizeCategory(code=code)
+            contest.prize_categories.append(cat)
+            by_code[code] = cat
+        cat.name_vi = _require(row, "name_vi", where)
+        cat.name_en = row.get("name_en", cat.name_vi)
+        cat.recipient = row.get("recipient", PrizeCategory.WORK)
+        if cat.recipient not in PrizeCategory.RECIPIENTS:
+            raise EditionFileError(f"{where}: recipient must be one of "
+                                   f"{', '.join(PrizeCategory.RECIPIENTS)}")
+        cat.count = int(row.get("count", 1))
+        if cat.count < 1:
+            raise EditionFileError(f"{where}: count must be at least 1")
+        cat.decided_by = row.get("decided_by", PrizeCategory.COUNCIL)
+        cat.rule = row.get("rule", "") if cat.decided_by == PrizeCategory.RANKING else ""
+        if cat.decided_by not in (PrizeCategory.RANKING, PrizeCategory.COUNCIL):
+            raise EditionFileError(f"{where}: decided_by must be ranking or council")
+        if cat.decided_by == PrizeCategory.RANKING and cat.rule not in CATEGORY_RULES:
+            raise EditionFileError(f"{where}: rule must be one of {', '.join(CATEGORY_RULES)}")
+        cat.position = i
+        cat.amount_vnd = row.get("amount_vnd")
 
 
 def _rubric_changes(criteria: dict[str, Criterion], rows: list[dict]) -> bool:

@@ -98,6 +98,9 @@ def _settings_values(form: SettingsForm) -> dict:
         "number": form.number.data,
         "organizing_body": (form.organizing_body.data or "").strip(),
         "province": (form.province.data or "").strip(),
+        "issuing_body": (form.issuing_body.data or "").strip(),
+        "document_place": (form.document_place.data or "").strip(),
+        "name_style": form.name_style.data,
         "timezone": tz,
         "ref_prefix": (form.ref_prefix.data or "").strip(),
         "publication_start": form.publication_start.data,
@@ -111,6 +114,7 @@ def _settings_values(form: SettingsForm) -> dict:
         "allow_quota_transfer": bool(form.allow_quota_transfer.data),
         "special_prize_count": form.special_prize_count.data,
         "release_averages": bool(form.release_averages.data),
+        "national_reason_required": bool(form.national_reason_required.data),
         "entry_routes": form.entry_routes.data,
     }
 

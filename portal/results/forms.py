@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.formfields import DayDateField
+from portal.formfields import DayDateField, DecimalTextField
 from portal.i18n import localized
 
 NO_PRIZE = "-"
@@ -22,9 +22,9 @@ class LevelForm(FlaskForm):
 
 
 class ForwardForm(FlaskForm):
-    forwarded = BooleanField(_l("Forward to the national round"))
-    reason = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Save forwarding"))
+    forwarded = BooleanField(_l("Send to the national award"))
+    reason = TextAreaField(_l("Reason for sending it"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Save the selection"))
 
 
 class AcceptIncompleteForm(FlaskForm):
@@ -68,3 +68,32 @@ class TiebreakForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     submit = SubmitField(_l("Publish results"))
+
+
+class CategoryForm(FlaskForm):
+    """One prize category's decision: accept the ranking's proposal, add the council's
+    choice (with a reason), or clear it."""
+
+    category = StringField(validators=[DataRequired(), Length(max=20)])
+    action = SelectField(choices=[("accept", "accept"), ("award", "award"),
+                                  ("clear", "clear")], validators=[DataRequired()])
+    name = StringField(_l("Recipient"), validators=[Optional(), Length(max=255)])
+    reference = StringField(_l("Reference of the work"), validators=[Optional(), Length(max=40)])
+    reason = TextAreaField(_l("The council's reason"), validators=[Optional(), Length(max=2000)])
+
+
+class SharesForm(FlaskForm):
+    """One percentage per author of a prize-winning work, added at construction; all empty
+    means an equal split."""
+
+    submit = SubmitField(_l("Save the shares"))
+
+
+def shares_form(authors, **kwargs) -> SharesForm:
+    class _Form(SharesForm):
+        pass
+
+    for author in authors:
+        setattr(_Form, f"share_{author.id}",
+                DecimalTextField(author.full_name, validators=[Optional()], places=2))
+    return _Form(**kwargs)

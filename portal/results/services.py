@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -31,7 +32,7 @@ from judging.aggregation import (
     judge_stats,
     kendalls_w,
 )
-from judging.prizes import SPECIAL_GENRE, Level, PrizeProposal, propose_prizes
+from judging.prizes import SPECIAL_GENRE, Level, PrizeProposal, propose_prizes, published_name
 from judging.ranking import Ranked, RankItem, rank
 from judging.rubric import Criterion as RubricCriterion
 from judging.rubric import score_scale
@@ -41,6 +42,7 @@ from portal.extensions import db
 from portal.models import (
     Assignment,
     Award,
+    CategoryAward,
     Contest,
     Criterion,
     Entry,
@@ -48,6 +50,7 @@ from portal.models import (
     FileSlot,
     Genre,
     Panel,
+    PrizeCategory,
     PrizeLevel,
     ResultSnapshot,
     Round,
@@ -434,26 +437,17 @@ def set_level(contest: Contest, entry: Entry, *, level_code: str | None, reason:
 
 def set_forwarded(contest: Contest, entry: Entry, *, forwarded: bool, reason: str,
                   actor: User, now: datetime) -> Award:
-    """Mark (or unmark) an entry as forwarded to the national round.
+    """Select (or unselect) a work of the final round to send to the national award.
 
-    Raises ResultsError when the genre's forward quota would be exceeded."""
+    The selection has any size, prize winners or not. Raises ResultsError when the edition
+    wants a reason for each work sent (Contest.national_reason_required) and none is given."""
     round_ = final_round(contest)
     if round_ is None:
         raise ResultsError(_("This edition has no judging round yet."))
     _round_entry(round_, entry)
-    genre = db.session.get(Genre, entry.genre_id)
+    if forwarded and contest.national_reason_required and not (reason or "").strip():
+        raise ResultsError(_("Give the reason for sending this work to the national award."))
     award = _award_for(contest, entry)
-    if forwarded and not award.forwarded:
-        already = db.session.scalar(
-            sa.select(sa.func.count(Award.id)).join(Entry, Entry.id == Award.entry_id)
-            .where(Award.contest_id == contest.id, Award.forwarded.is_(True),
-                   Entry.genre_id == entry.genre_id, Award.entry_id != entry.id)
-        ) or 0
-        if already + 1 > genre.forward_quota:
-            raise ResultsError(_(
-                "%(genre)s may forward at most %(quota)d work(s) to the national round and "
-                "%(count)d are already forwarded. Unmark another work first.",
-                genre=genre.name_vi, quota=genre.forward_quota, count=already))
     before = _award_state(award) if award.id else None
     award.forwarded = forwarded
     award.forward_reason = (reason or "").strip()
@@ -463,6 +457,29 @@ def set_forwarded(contest: Contest, entry: Entry, *, forwarded: bool, reason: st
                  contest=contest, entry=entry, obj=award, before=before,
                  after=_award_state(award))
     return award
+
+
+def set_prize_shares(contest: Contest, entry: Entry, *, shares: dict[int, Decimal | None],
+                     actor: User) -> None:
+    """Record how the group splits the work's prize money, in percent per author
+    (EntryAuthor.id -> share); every share empty means an equal split.
+
+    Raises ResultsError unless all are empty or all are given, 0 to 100, adding up to 100."""
+    if entry.contest_id != contest.id:
+        raise ResultsError(_("This entry is not in the final round."))
+    values = [shares.get(a.id) for a in entry.authors]
+    given = [v for v in values if v is not None]
+    if given and (len(given) != len(values) or sum(given) != 100
+                  or any(v < 0 or v > 100 for v in given)):
+        raise ResultsError(_("Give every author a share, each from 0 to 100, adding up to "
+                             "100; or leave them all empty for an equal split."))
+    before = {str(a.id): a.prize_share for a in entry.authors}
+    for author, value in zip(entry.authors, values, strict=True):
+        author.prize_share = value
+    db.session.flush()
+    audit.record("result.prize_shares_set", actor=actor, contest=contest, entry=entry,
+                 obj=entry, before=before, after={str(a.id): a.prize_share
+                                                  for a in entry.authors})
 
 
 def accept_incomplete(contest: Contest, entry: Entry, *, reason: str, actor: User) -> RoundEntry:
@@ -560,7 +577,8 @@ def published_rows(review: Review) -> tuple[list[dict], list[dict]]:
             "reference": r.reference, "title": entry.title,
             "genre": genre.code, "genre_vi": genre.name_vi, "genre_en": genre.name_en,
             "form_vi": form_vi, "form_en": form_en,
-            "authors": [a.display_name for a in entry.authors],
+            "authors": [published_name(a.full_name, a.pen_name, review.contest.name_style)
+                        for a in entry.authors],
             "agency": "; ".join(outlets) or (entry.authors[0].workplace if entry.authors else ""),
             "level": r.level or "", "level_vi": review.level_name(r.level, "vi"),
             "level_en": review.level_name(r.level, "en"),
@@ -572,6 +590,23 @@ def published_rows(review: Review) -> tuple[list[dict], list[dict]]:
     forwarded = sorted((r for r in results.rows.values() if r.forwarded),
                        key=lambda r: (genre_pos.get(r.genre_code, 99), r.rank or 0, r.reference))
     return [row(r) for r in prized], [row(r) for r in forwarded]
+
+
+def published_categories(contest: Contest, *, with_reasons: bool = False) -> list[dict]:
+    """The prize categories and their recipients as published: names and works only; the
+    council's reasons only ``with_reasons`` (organizer exports), never in the public list."""
+    categories = db.session.scalars(
+        sa.select(PrizeCategory).where(PrizeCategory.contest_id == contest.id)
+        .order_by(PrizeCategory.position, PrizeCategory.id)
+        .options(so.selectinload(PrizeCategory.awards).joinedload(CategoryAward.entry)))
+    return [{
+        "code": c.code, "name_vi": c.name_vi, "name_en": c.name_en or c.name_vi,
+        "recipient": c.recipient,
+        "winners": [{"name": a.recipient_name, "title": a.entry.title if a.entry else "",
+                     "reference": (a.entry.reference or "") if a.entry else "",
+                     **({"reason": a.reason} if with_reasons else {})}
+                    for a in c.awards],
+    } for c in categories]
 
 
 def public_summary(contest: Contest, prizes: list[dict]) -> dict:
@@ -644,12 +679,14 @@ def publish(contest: Contest, *, actor: User, now: datetime) -> ResultSnapshot:
     payload = {
         "contest": {"slug": contest.slug, "name": contest.name, "name_en": contest.name_en,
                     "organizing_body": contest.organizing_body, "year": contest.year,
+                    "issuing_body": " – ".join(contest.issuing_lines),
                     "number": contest.number},
         "decision": {"number": contest.decision_number,
                      "date": contest.decision_date.isoformat()},
         "version": version,
         "published_at": now.isoformat(),
         "prizes": prizes,
+        "categories": published_categories(contest),
         "forwarded": forwarded,
         "summary": public_summary(contest, prizes),
     }

@@ -10,20 +10,28 @@ from flask_login import current_user, login_required
 from judging.aggregation import AGREEMENT_HELP, DISAGREEMENT_RULE, agreement_level
 from portal import clock
 from portal.errors import DomainError
-from portal.exports import closing_report, results_csv, results_pdf, results_xlsx, results_zip
+from portal.exports import (
+    closing_report,
+    national_dossier,
+    results_csv,
+    results_pdf,
+    results_xlsx,
+)
 from portal.extensions import db
 from portal.i18n import format_num
 from portal.loading import load_or_404
-from portal.models import Contest, Entry, ResultSnapshot, Round
-from portal.results import bp, services
+from portal.models import Contest, Entry, PrizeCategory, ResultSnapshot, Round
+from portal.results import bp, categories, services
 from portal.results.forms import (
     NO_PRIZE,
     AcceptIncompleteForm,
+    CategoryForm,
     DecisionForm,
     ForwardForm,
     LevelForm,
     PublishForm,
     TiebreakForm,
+    shares_form,
 )
 from portal.results.permissions import (
     can_decide_results,
@@ -32,6 +40,7 @@ from portal.results.permissions import (
     can_review_results,
     can_view_published_results,
 )
+from portal.storage import get_storage
 
 
 def _snapshots(contest: Contest) -> list[ResultSnapshot]:
@@ -41,8 +50,10 @@ def _snapshots(contest: Contest) -> list[ResultSnapshot]:
     ).all())
 
 
-def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, status=200):
+def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None,
+                   category_form=None, status=200):
     review = services.review_results(contest)
+    category_views = categories.propose_categories(review, categories.categories_of(contest))
     if decision_form is None:
         decision_form = DecisionForm(number=contest.decision_number,
                                      decided_on=contest.decision_date)
@@ -58,6 +69,7 @@ def _render_review(contest: Contest, *, decision_form=None, tiebreak_form=None, 
         snapshots=_snapshots(contest), agreement_help=_(AGREEMENT_HELP),
         agreement_level=agreement_level,
         disagreement_rule=disagreement_rule, forwarded_counts=review.forwarded_counts(),
+        category_views=category_views, category_form=category_form or CategoryForm(),
     ), status
 
 
@@ -132,7 +144,7 @@ def _entry(contest: Contest, entry_id: int) -> Entry:
 
 
 def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_form=None,
-                  status=200):
+                  share_form=None, status=200):
     review = services.review_results(contest, with_agreement=False)
     row = review.results.rows.get(entry.id) if review.results else None
     if row is None:
@@ -148,7 +160,31 @@ def _render_entry(contest, entry, *, level_form=None, forward_form=None, accept_
         "results/entry.html", contest=contest, entry=entry, row=row, review=review,
         level_form=level_form, forward_form=forward_form,
         accept_form=accept_form or AcceptIncompleteForm(),
+        share_form=share_form or shares_form(entry.authors, data={
+            f"share_{a.id}": a.prize_share for a in entry.authors}),
     ), status
+
+
+@bp.post("/<slug>/entries/<int:entry_id>/shares")
+@login_required
+def shares(slug, entry_id):
+    """How the group splits the work's prize money among its authors."""
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
+    entry = _entry(contest, entry_id)
+    form = shares_form(entry.authors)
+    if not form.validate_on_submit():
+        return _render_entry(contest, entry, share_form=form, status=422)
+    try:
+        services.set_prize_shares(
+            contest, entry, shares={a.id: getattr(form, f"share_{a.id}").data
+                                    for a in entry.authors}, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_entry(contest, entry, share_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("The prize money shares are saved."), "success")
+    return redirect(url_for("results.entry", slug=slug, entry_id=entry.id))
 
 
 @bp.get("/<slug>/entries/<int:entry_id>")
@@ -217,6 +253,47 @@ def accept(slug, entry_id):
     db.session.commit()
     flash(_("The entry is accepted with fewer score sheets and is now ranked."), "success")
     return redirect(url_for("results.review", slug=slug, _anchor=f"e{entry.id}"))
+
+
+@bp.post("/<slug>/categories")
+@login_required
+def category(slug):
+    """Decide one prize category: accept its proposal, add the council's choice, or clear."""
+    contest = load_or_404(Contest, Contest.slug == slug, can=can_decide_results)
+    form = CategoryForm()
+    cat = None
+    if form.validate_on_submit():
+        cat = db.session.scalar(sa.select(PrizeCategory).where(
+            PrizeCategory.contest_id == contest.id, PrizeCategory.code == form.category.data))
+    if cat is None:
+        flash(_("Choose a prize category of this edition."), "error")
+        return _render_review(contest, category_form=form, status=422)
+    try:
+        if form.action.data == "accept":
+            review = services.review_results(contest, with_agreement=False)
+            (view,) = categories.propose_categories(review, [cat])
+            categories.accept_proposal(cat, view, actor=current_user, now=clock.now())
+        elif form.action.data == "award":
+            entry = None
+            if (form.reference.data or "").strip():
+                entry = db.session.scalar(sa.select(Entry).where(
+                    Entry.contest_id == contest.id,
+                    Entry.reference == form.reference.data.strip().upper()))
+                if entry is None:
+                    raise services.ResultsError(_("No work of this edition has the reference "
+                                                  "%(ref)s.", ref=form.reference.data.strip()))
+            categories.award_by_council(cat, name=form.name.data, entry=entry,
+                                        reason=form.reason.data, actor=current_user,
+                                        now=clock.now())
+        else:
+            categories.clear_category(cat, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_review(contest, category_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("The prize %(name)s is saved.", name=cat.name_vi), "success")
+    return redirect(url_for("results.review", slug=slug, _anchor=f"cat-{cat.code}"))
 
 
 # ---------------------------------------------------------------------------- public
@@ -309,7 +386,8 @@ def export_judge_sheets(slug, round_id, judge_id):
 @login_required
 def export_nomination(slug):
     contest = load_or_404(Contest, Contest.slug == slug, can=can_export_results)
-    stream = results_zip.nomination_stream(contest)
+    stream = national_dossier.dossier_stream(
+        contest, storage=get_storage(), decision_pdf=results_pdf.annex(contest), now=clock.now())
     return Response(stream, mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{contest.slug}-ho-so-toan-quoc.zip"',
         "Cache-Control": "no-store"})

@@ -172,11 +172,13 @@ TABLE = {
     "GET /organize/<slug>/stats/rounds/<int:round_id>": "L   404 404 404 404 404 404 200 200",
     "GET /organize/<slug>/structure": "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>": "200 200 200 200 200 200 200 200 200",
+    "POST /results/<slug>/categories": "L   404 404 404 404 404 404 ok  ok",
     "POST /results/<slug>/decision": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/entries/<int:entry_id>": "L   404 404 404 404 404 404 200 200",
     "POST /results/<slug>/entries/<int:entry_id>/accept": "L   404 404 404 404 404 404 ok  ok",
     "POST /results/<slug>/entries/<int:entry_id>/forward": "L   404 404 404 404 404 404 ok  ok",
     "POST /results/<slug>/entries/<int:entry_id>/level": "L   404 404 404 404 404 404 ok  ok",
+    "POST /results/<slug>/entries/<int:entry_id>/shares": "L   404 404 404 404 404 404 ok  ok",
     "GET /results/<slug>/export/<any(prizes, forwarded):which>.csv":
         "L   404 404 404 404 404 404 200 200",
     "GET /results/<slug>/export/annex.pdf": "L   404 404 404 404 404 404 200 200",

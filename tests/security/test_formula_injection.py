@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 import portal
 from portal import audit
 from portal.exports.cells import csv_bytes, xlsx_row
+from portal.exports.results_lists import DRAFT_MARK
 from portal.extensions import db
 from portal.models import Award, Entry, User
 from tests.support.factories import make_user
@@ -101,9 +102,8 @@ def test_results_csv_has_no_formula(hostile, client, which):
     contest, titles = hostile
     data = client.get(f"/results/{contest.slug}/export/{which}.csv").data
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    # An unpublished edition's list opens with its draft mark, then the header row.
-    header = next(i for i, r in enumerate(rows) if r and r[0] == "STT")
-    rows = rows[header:]
+    assert rows[0] == [DRAFT_MARK]  # not published: the draft line, then the headers
+    rows = rows[1:]
     assert len(rows) > 1
     shown = {t for t in titles if any(r[2] == "'" + t for r in rows[1:])}
     assert shown
@@ -115,8 +115,7 @@ def test_results_xlsx_has_no_formula(hostile, client):
     contest, titles = hostile
     data = client.get(f"/results/{contest.slug}/export/results.xlsx").data
     _check_xlsx(data, {*titles, PEN_NAME, AGENCY, JUDGE})
-    book = load_workbook(io.BytesIO(data))
-    prizes = next(ws for ws in book.worksheets if ws.title.startswith("Danh sách đạt giải"))
+    prizes = load_workbook(io.BytesIO(data))["Danh sách đạt giải (dự thảo)"]  # not published
     first = [c.value for c in prizes[2]]
     assert isinstance(first[0], int) and isinstance(first[-1], float)  # numbers stay numbers
     assert first[2] in titles and first[5] == PEN_NAME and first[6] == AGENCY
@@ -128,9 +127,11 @@ def test_nomination_package_has_no_formula(hostile, client):
                                                "nomination.zip").data))
     forwarded = db.session.scalar(db.select(Entry).join(Award, Award.entry_id == Entry.id)
                                   .where(Award.forwarded.is_(True)))
-    _check_xlsx(zf.read("danh-sach-chuyen-vong-toan-quoc.xlsx"),
+    _check_xlsx(zf.read("danh-sach-gui-giai-toan-quoc.xlsx"),
                 {forwarded.title, PEN_NAME, AGENCY})
-    assert [c for c in _csv_cells(zf.read("manifest.csv")) if _risky(c)] == []
+    # The rest is JSON (data and manifest), PDF and the works' own files: no spreadsheet.
+    assert [n for n in zf.namelist() if n.endswith((".csv", ".xlsx"))] == [
+        "danh-sach-gui-giai-toan-quoc.xlsx"]
 
 
 def test_every_writer_uses_the_helper():

@@ -150,9 +150,11 @@ FORMS = {
                    RUBRIC_VALID, _round2_rows),
     "screening ruling": Form("org", lambda w: f"/organize/{w.slug}/screening/{w.entry_id}", {
         "ruling": "ineligible", "reason": "Ngoài thời gian đăng", "next": ""},
-        # The ruling, and the entrant's mail about it in the outbox (same transaction).
+        # The ruling also queues the entrant's mail in the outbox (portal/outbox.py).
         lambda w, t, r: (t == "entries" and r["id"] == w.entry_id) or (
-            t == "outbox_mails" and r["kind"] == "ruling"), window_closed=True),
+            t == "outbox_mails" and r["kind"] == "ruling"
+            and r["contest_id"] == w.extra["contest_id"]),
+        window_closed=True),
     "level change": Form("org", lambda w: f"/results/{w.slug}/entries/{w.entry_id}/level", {
         "level": "B", "reason": "Hội đồng quyết định"},
         lambda w, t, r: t == "awards" and r["entry_id"] == w.entry_id),

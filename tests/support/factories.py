@@ -89,8 +89,7 @@ def make_contest(*, slug: str | None = None, now: datetime | None = None, **kw) 
         ("AB", "Ảnh báo chí", "Press photo", False, [("photo", "jpg", 30, 1, 10, True, False)]),
     ]
     for pos, (code, vi, en, url, slots) in enumerate(specs):
-        genre = Genre(code=code, name_vi=vi, name_en=en, requires_url=url, position=pos,
-                      forward_quota=2)
+        genre = Genre(code=code, name_vi=vi, name_en=en, requires_url=url, position=pos)
         for spos, (kind, fmt, mb, mn, mx, req, per_part) in enumerate(slots):
             genre.slots.append(FileSlot(kind=kind, label_vi=f"Tệp {kind}", label_en=f"{kind} file",
                                         formats=fmt, max_size=mb * 1024 * 1024, min_count=mn,

@@ -20,11 +20,14 @@ from portal.models import (
     AgencyFocalPoint,
     Assignment,
     Award,
+    CategoryAward,
     ConflictDeclaration,
     Entry,
     EntryFile,
     Membership,
+    NationalDossier,
     OutboxMail,
+    PrizeCategory,
     ReferenceCounter,
     ResultSnapshot,
     RoundEntry,
@@ -89,6 +92,16 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         audit.record("entry.submit", actor=owner, entry=entry, obj=entry,
                      before={"status": "draft"}, after={"status": "submitted"})
         entries.append(entry)
+    # An agency sends the second entry in its dossier, confirmed by its focal point.
+    agency = Agency(contest_id=contest.id, name="Đài PT-TH Hà Tĩnh",
+                    name_key="dai pt-th ha tinh", created_at=NOW)
+    agency.focal_points.append(AgencyFocalPoint(user_id=owners[1].id, created_at=NOW))
+    dossier = AgencyDossier(agency=agency, number=1, submitted_at=NOW,
+                            submitted_by_id=owners[1].id)
+    db.session.add_all([agency, dossier])
+    db.session.flush()
+    entries[1].agency_id, entries[1].dossier_id = agency.id, dossier.id
+    entries[1].agency_confirmed_at, entries[1].agency_confirmed_by_id = NOW, owners[1].id
     # An upload still in progress: its row exists, its object does not yet.
     db.session.add(EntryFile(
         entry=entries[0], slot=entries[0].genre.slots[0], part_number=2,
@@ -125,6 +138,15 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         sha256=hashlib.sha256(payload.encode()).hexdigest(), audit_head=audit.head_hash(),
     )
     db.session.add(snapshot)
+    category = PrizeCategory(contest_id=contest.id, code="CAO", name_vi="Tác giả cao tuổi nhất",
+                             name_en="Oldest author", recipient="author", count=1,
+                             decided_by="ranking", rule="oldest_author", position=0)
+    category.awards.append(CategoryAward(entry_id=entries[0].id, recipient_name="Cao Niên",
+                                         reason="", from_proposal=True, updated_at=NOW))
+    db.session.add(category)
+    db.session.add(NationalDossier(contest_id=contest.id, sha256="cd" * 32, province="Hà Tĩnh",
+                                   source_edition="Giải tỉnh 2026", decision_number="1-QĐ/TU",
+                                   works=1, imported_at=NOW, imported_by_id=organizer.id))
     db.session.flush()
     audit.record("result.published", actor=organizer, contest=contest, obj=snapshot,
                  after={"version": 1})
@@ -134,17 +156,6 @@ def seed_edition(storage, *, slug: str = "ha-tinh-2026", prefix: str = "") -> di
         to_address=owners[0].email, subject=f"Biên nhận {entries[0].reference}",
         body="Nội dung biên nhận.", message_id=f"<outbox.{prefix}1@example.vn>",
         created_at=NOW, sent_at=NOW, sent_via="smtp", claimed_at=NOW, claimed_by="w:1"))
-    # An agency with its focal point, which sent the first entry in its dossier.
-    agency = Agency(contest=contest, name="Báo Hà Tĩnh", name_key="bao ha tinh")
-    db.session.add(agency)
-    db.session.flush()
-    db.session.add(AgencyFocalPoint(agency_id=agency.id, user_id=owners[0].id))
-    dossier = AgencyDossier(agency=agency, number=1, submitted_at=NOW,
-                            submitted_by_id=owners[0].id)
-    db.session.add(dossier)
-    db.session.flush()
-    entries[0].agency_id, entries[0].dossier_id = agency.id, dossier.id
-    entries[0].agency_confirmed_at, entries[0].agency_confirmed_by_id = NOW, owners[0].id
     db.session.commit()
     return {"contest": contest, "keys": keys, "users": [organizer, *judges, *owners, coauthor]}
 

@@ -183,15 +183,13 @@ def test_entry_below_minimum_gets_no_level(ranked_edition):
     assert rows[e[5].id].value == 68.5 and rows[e[5].id].proposed is None
 
 
-def test_forward_quota_exceeded_is_refused_with_clear_message(ranked_edition):
+def test_any_number_of_works_may_be_sent_to_the_national_award(ranked_edition):
+    """Issue 10: the old per-genre forward quota refused a third work; the province's
+    selection has any size, prize winners or not."""
     contest, rnd, e, org = ranked_edition
-    services.set_forwarded(contest, e[0], forwarded=True, reason="", actor=org, now=NOW)
-    services.set_forwarded(contest, e[1], forwarded=True, reason="", actor=org, now=NOW)
-    with pytest.raises(DomainError) as err:
-        services.set_forwarded(contest, e[2], forwarded=True, reason="", actor=org, now=NOW)
-    assert err.value.message == ("Báo in may forward at most 2 work(s) to the national round "
-                                 "and 2 are already forwarded. Unmark another work first.")
-    assert db.session.query(Award).filter_by(forwarded=True).count() == 2
+    for entry in e[:6]:
+        services.set_forwarded(contest, entry, forwarded=True, reason="", actor=org, now=NOW)
+    assert db.session.query(Award).filter_by(forwarded=True).count() == 6
 
 
 def test_publish_refused_until_tie_settled_then_versions(ranked_edition):
