@@ -38,7 +38,7 @@ from portal.audit import event_digest, verify_chain
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.models import AuditEvent, Contest, EntryFile, User, normalize_email
-from portal.storage import Storage, StorageError
+from portal.storage import HashingReader, Storage, StorageError
 
 FORMAT = "portal-edition-backup"
 FORMAT_VERSION = 1
@@ -633,20 +633,6 @@ def _reset_sequences() -> None:
         )
 
 
-class _HashingReader:
-    """A read-only stream that hashes and counts what passes through it."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self.digest.update(data)
-        self.size += len(data)
-        return data
-
 
 def _restore_objects(zf: zipfile.ZipFile, meta: dict, manifest: list, file_keys: set[str],
                      storage: Storage, report: ImportReport) -> None:
@@ -671,7 +657,7 @@ def _restore_objects(zf: zipfile.ZipFile, meta: dict, manifest: list, file_keys:
             continue
         try:
             with zf.open(f"objects/{key}") as member:
-                reader = _HashingReader(member)
+                reader = HashingReader(member)
                 report.uploaded.append(key)
                 storage.put_file(key, reader, content_type=item.get("content_type") or
                                  "application/octet-stream")

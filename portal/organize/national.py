@@ -30,7 +30,7 @@ from portal.models import (
     NationalDossier,
     User,
 )
-from portal.storage import Storage, StorageError
+from portal.storage import HashingReader, Storage, StorageError, file_sha256
 
 CHUNK = 1 << 20
 
@@ -48,27 +48,6 @@ class DossierImport:
     uploaded: list[str] = field(default_factory=list)
 
 
-class _HashingReader:
-    """A read-only stream that hashes and counts what passes through it."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.digest = hashlib.sha256()
-        self.size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._raw.read(size)
-        self.digest.update(data)
-        self.size += len(data)
-        return data
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _read_json(zf: zipfile.ZipFile, name: str):
@@ -141,7 +120,7 @@ def _put(storage: Storage, zf: zipfile.ZipFile, name: str, key: str, item: dict,
          content_type: str, uploaded: list[str]) -> None:
     try:
         with zf.open(name) as member:
-            reader = _HashingReader(member)
+            reader = HashingReader(member)
             uploaded.append(key)
             storage.put_file(key, reader, content_type=content_type)
     except (StorageError, OSError, zipfile.BadZipFile) as exc:
@@ -195,7 +174,7 @@ def _import(path: Path, *, contest: Contest, actor: User, storage: Storage, now:
             raise DossierError(f"The dossier has format version {index.get('format_version')}"
                                f"; this portal reads version {FORMAT_VERSION}.")
         province = _text(index, "province", "dossier.json", required=True, limit=255)
-        sha = _file_sha256(path)
+        sha = file_sha256(path)
         if db.session.scalar(sa.select(NationalDossier.id).where(
                 NationalDossier.contest_id == contest.id, NationalDossier.sha256 == sha)):
             raise DossierError(f"This dossier from {province} was already imported into "

@@ -11,18 +11,22 @@ from flask import Flask, current_app, url_for
 from portal.extensions import limiter
 
 from .base import (
+    HashingReader,
     MediaSource,
     ObjectInfo,
     Storage,
     StorageError,
     UploadedPart,
     content_disposition,
+    file_sha256,
 )
 from .local import LocalStorage
 from .s3 import S3Storage
 
 __all__ = [
     "BACKENDS",
+    "HashingReader",
+    "file_sha256",
     "LocalStorage",
     "MediaSource",
     "ObjectInfo",

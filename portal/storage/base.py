@@ -76,6 +76,31 @@ class ObjectInfo:
     content_type: str | None
 
 
+class HashingReader:
+    """A read-only stream that hashes (sha256) and counts what passes through it, so an
+    object can be stored and checked against a manifest in one pass (backups, dossiers)."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+
+def file_sha256(path, chunk_size: int = 1 << 20) -> str:
+    """The hex sha256 of a local file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def not_found_error() -> StorageError:
     return StorageError(
         _l("The file was not found in the file store. It may have been deleted."), status=404
